@@ -1,0 +1,39 @@
+#pragma once
+// The HTTP API: routes, the order of the contract's checks, access logs and request ids.
+//
+// Handlers are thin: they parse on the I/O thread, then run the blocking part (auth, database)
+// on the WorkPool and answer through the Responder. Thread-safe.
+
+#include <memory>
+
+#include "auth/authenticator.hpp"
+#include "core/config.hpp"
+#include "core/work_pool.hpp"
+#include "http/message.hpp"
+#include "tickets/service.hpp"
+
+namespace deskbridge::api {
+
+struct ApiDeps {
+    const core::Limits& limits;
+    core::WorkPool& pool;
+    const auth::Authenticator& authenticator;
+    const tickets::TicketService& tickets;
+};
+
+class Api {
+  public:
+    explicit Api(ApiDeps deps) : deps_(deps) {}
+
+    void handle(http::Request&& request, http::Responder respond) const;
+
+  private:
+    void login(const http::Request& request, http::Responder respond) const;
+    void ticket_details(const http::Request& request, http::Responder respond) const;
+    // Runs `job` on the WorkPool, or answers 503 when its queue is full.
+    void offload(std::function<void()> job, const http::Responder& respond) const;
+
+    ApiDeps deps_;
+};
+
+}  // namespace deskbridge::api

@@ -1,0 +1,33 @@
+#pragma once
+// The one place where failures become HTTP statuses and the contract's error strings
+// (`../shared/spec/ticket_details.txt`). Every error body is {"success": false, "error": "..."}.
+
+#include <string>
+#include <string_view>
+
+#include "auth/authenticator.hpp"
+#include "core/result.hpp"
+#include "http/message.hpp"
+
+namespace deskbridge::api {
+
+enum class Failure {
+    kMethodNotAllowed,  // 405, with the Allow header
+    kQueryString,       // 400, the endpoint takes a JSON body only
+    kAuthRequired,      // 401
+    kNoIdentifier,      // 400
+    kTicketNotFound,    // 404
+    kRouteNotFound,     // 404 for an unknown path
+    kBusy,              // 503, the work queue is full
+};
+
+http::Response failure_response(Failure failure, std::string_view allow = {});
+http::Response auth_failure_response(auth::AuthFailure failure);
+// 400 with a message that tells the caller what to fix.
+http::Response bad_request(std::string_view message);
+// Errors from the modules below: the log gets `detail`, the caller only the safe message.
+http::Response error_response(const core::Error& error);
+
+std::string error_body(std::string_view message);
+
+}  // namespace deskbridge::api

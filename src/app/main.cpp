@@ -1,0 +1,163 @@
+// deskbridge: the ticket details service and its administrative commands.
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/demo.hpp"
+#include "app/serve.hpp"
+#include "core/log.hpp"
+
+namespace {
+
+using namespace deskbridge;
+
+struct Flags {
+    core::ServerConfig server;
+    std::string secret_file;
+    std::string log_level = "info";
+    long token_ttl_seconds = 24 * 3600;
+    std::string import_file;
+    std::int64_t client_id = 0;
+    std::string apelido;
+    std::string cnpj;
+    std::string login;
+    std::int64_t user_client = 0;
+    bool staff = false;
+    bool password_stdin = false;
+};
+
+void add_db_option(CLI::App* cmd, Flags& f) {
+    cmd->add_option("--db", f.server.db_url, "database URL: sqlite:PATH")
+        ->envname("DESKBRIDGE_DB")
+        ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Flags f;
+    CLI::App cli{"deskbridge: support ticket details from the OMS database and Zoho Desk"};
+    cli.require_subcommand(1);
+    cli.add_option("--log-level", f.log_level, "debug, info, warn or error")
+        ->envname("DESKBRIDGE_LOG_LEVEL")
+        ->capture_default_str();
+
+    auto* serve = cli.add_subcommand("serve", "run the HTTP API");
+    add_db_option(serve, f);
+    serve->add_option("--listen", f.server.listen, "HOST:PORT to listen on")
+        ->envname("DESKBRIDGE_LISTEN")
+        ->capture_default_str();
+    serve
+        ->add_option("--secret-file", f.secret_file,
+                     "file holding the token signing key (else DESKBRIDGE_SECRET)")
+        ->envname("DESKBRIDGE_SECRET_FILE");
+    serve->add_option("--threads", f.server.io_threads, "I/O threads (0: one per core)")
+        ->envname("DESKBRIDGE_THREADS");
+    serve
+        ->add_option("--db-workers", f.server.db_workers,
+                     "database worker threads (0: two per core)")
+        ->envname("DESKBRIDGE_DB_WORKERS");
+    serve->add_option("--time-zone", f.server.display_time_zone, "display time zone")
+        ->envname("DESKBRIDGE_TIME_ZONE")
+        ->capture_default_str();
+    serve->add_option("--token-ttl", f.token_ttl_seconds, "token lifetime in seconds")
+        ->envname("DESKBRIDGE_TOKEN_TTL")
+        ->check(CLI::Range(60L, 30L * 24 * 3600))
+        ->capture_default_str();
+
+    auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
+    add_db_option(migrate, f);
+
+    auto* import = cli.add_subcommand("import", "load an OMS export (one transaction)");
+    add_db_option(import, f);
+    import->add_option("FILE", f.import_file, "JSON file (docs/import-format.md)")->required();
+    import
+        ->add_option("--time-zone", f.server.display_time_zone,
+                     "zone of naive timestamps in the file")
+        ->envname("DESKBRIDGE_TIME_ZONE")
+        ->capture_default_str();
+
+    auto* client = cli.add_subcommand("client", "manage API clients (customers)");
+    client->require_subcommand(1);
+    auto* client_add = client->add_subcommand("add", "add a client");
+    auto* client_block = client->add_subcommand("block", "block a client's users");
+    auto* client_unblock = client->add_subcommand("unblock", "unblock a client");
+    for (auto* c : {client_add, client_block, client_unblock}) {
+        add_db_option(c, f);
+        c->add_option("ID", f.client_id, "client id")->required();
+    }
+    client_add->add_option("--apelido", f.apelido, "display name")->required();
+    client_add->add_option("--cnpj", f.cnpj, "CNPJ");
+
+    auto* user = cli.add_subcommand("user", "manage API users");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "add a user (password on stdin)");
+    auto* user_passwd = user->add_subcommand("passwd", "change a password (on stdin)");
+    auto* user_disable = user->add_subcommand("disable", "disable a user");
+    for (auto* c : {user_add, user_passwd, user_disable}) {
+        add_db_option(c, f);
+        c->add_option("LOGIN", f.login, "login")->required();
+    }
+    for (auto* c : {user_add, user_passwd}) {
+        c->add_flag("--password-stdin", f.password_stdin, "read the password from stdin")
+            ->required();
+    }
+    auto* client_opt = user_add->add_option("--client", f.user_client, "the user's client id");
+    user_add->add_flag("--staff", f.staff, "staff user: sees every client's tickets")
+        ->excludes(client_opt);
+
+    auto* demo = cli.add_subcommand("demo", "run with a throwaway database and demo data");
+    demo->add_option("--listen", f.server.listen, "HOST:PORT to listen on")
+        ->envname("DESKBRIDGE_LISTEN")
+        ->capture_default_str();
+
+    CLI11_PARSE(cli, argc, argv);
+
+    if (!core::log::set_level(f.log_level)) {
+        std::cerr << "deskbridge: unknown log level '" << f.log_level << "'\n";
+        return 1;
+    }
+    const std::string& db = f.server.db_url;
+
+    if (serve->parsed()) {
+        auto secret = app::load_secret(f.secret_file);
+        if (!secret) {
+            std::cerr << "deskbridge: " << secret.error().message << "\n";
+            return 2;
+        }
+        app::ServeOptions options;
+        options.server = f.server;
+        options.server.token_ttl = std::chrono::seconds(f.token_ttl_seconds);
+        options.secret = std::move(*secret);
+        return app::serve(options);
+    }
+    if (migrate->parsed()) {
+        return app::migrate_command(db);
+    }
+    if (import->parsed()) {
+        return app::import_command(db, f.import_file, f.server.display_time_zone);
+    }
+    if (client_add->parsed()) {
+        return app::client_add(db, f.client_id, f.apelido,
+                               f.cnpj.empty() ? std::nullopt : std::optional(f.cnpj));
+    }
+    if (client_block->parsed() || client_unblock->parsed()) {
+        return app::client_set_blocked(db, f.client_id, client_block->parsed());
+    }
+    if (user_add->parsed()) {
+        return app::user_add(db, f.login,
+                             client_opt->count() > 0 ? std::optional(f.user_client) : std::nullopt,
+                             f.staff);
+    }
+    if (user_passwd->parsed()) {
+        return app::user_passwd(db, f.login);
+    }
+    if (user_disable->parsed()) {
+        return app::user_disable(db, f.login);
+    }
+    if (demo->parsed()) {
+        return app::demo_command(f.server.listen);
+    }
+    return 1;
+}

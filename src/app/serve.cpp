@@ -1,0 +1,79 @@
+#include "app/serve.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "api/api.hpp"
+#include "auth/authenticator.hpp"
+#include "core/log.hpp"
+#include "core/secret_file.hpp"
+#include "core/time.hpp"
+#include "core/work_pool.hpp"
+#include "http/server.hpp"
+#include "store/store.hpp"
+#include "tickets/service.hpp"
+
+namespace deskbridge::app {
+
+core::Result<std::string> load_secret(const std::string& secret_file) {
+    if (!secret_file.empty()) {
+        return core::read_secret_file(secret_file);
+    }
+    if (const char* env = std::getenv("DESKBRIDGE_SECRET"); env != nullptr && *env != '\0') {
+        return std::string(env);
+    }
+    return core::Error::invalid(
+        "no token secret: set DESKBRIDGE_SECRET (at least 32 bytes) or --secret-file / "
+        "DESKBRIDGE_SECRET_FILE (a file only its owner can read)");
+}
+
+int serve(const ServeOptions& options) {
+    const core::ServerConfig& config = options.server;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned workers = config.db_workers != 0 ? config.db_workers : 2 * cores;
+
+    auto zone = core::TimeZone::locate(config.display_time_zone);
+    auto signer = auth::TokenSigner::create(options.secret);
+    auto store = store::open_store(config.db_url, store::StoreOptions{workers});
+    for (const core::Error* e : {zone ? nullptr : &zone.error(), signer ? nullptr : &signer.error(),
+                                 store ? nullptr : &store.error()}) {
+        if (e != nullptr) {
+            std::cerr << "deskbridge: " << e->message << (e->detail.empty() ? "" : ": ")
+                      << e->detail << "\n";
+            return 2;
+        }
+    }
+    if (auto st = (*store)->migrate(); !st) {
+        std::cerr << "deskbridge: migration failed: " << st.error().message << " "
+                  << st.error().detail << "\n";
+        return 2;
+    }
+
+    auto pool = std::make_unique<core::WorkPool>(workers, config.limits.max_queued_jobs);
+    const auth::Authenticator authenticator(**store, *signer, config.token_ttl);
+    const tickets::TicketService tickets(**store, *zone);
+    const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets});
+
+    http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
+        api.handle(std::move(req), std::move(respond));
+    });
+    if (auto st = server.bind(); !st) {
+        std::cerr << "deskbridge: " << st.error().message << "\n";
+        return 2;
+    }
+    core::log::info("listening", {{"address", config.listen},
+                                  {"port", server.port()},
+                                  {"db_workers", workers},
+                                  {"time_zone", zone->name()}});
+    if (options.on_listening) {
+        options.on_listening(server.port());
+    }
+
+    server.run();
+    // Jobs still queued answer into the server, so the pool finishes before the server goes.
+    pool.reset();
+    return 0;
+}
+
+}  // namespace deskbridge::app

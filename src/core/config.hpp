@@ -1,0 +1,45 @@
+#pragma once
+// The service's settings, filled by app/ from flags, then environment, then these defaults.
+//
+// Every limit lives in `Limits`, each with the reason for its default, so that operators find
+// them in one place and the code never hides a magic number.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace deskbridge::core {
+
+struct Limits {
+    // A ticket_details or auth body is a few hundred bytes; 64 KiB leaves room for long
+    // identifiers while a 10 MB upload is refused before it is buffered.
+    std::size_t max_body_bytes = 64 * 1024;
+    // Beast buffers the whole header block; 16 KiB fits any sane client and proxy headers.
+    std::size_t max_header_bytes = 16 * 1024;
+    // A slow client (one byte a second) may not hold a connection for longer than this.
+    std::chrono::seconds read_timeout{10};
+    // Idle keep-alive connections are closed after this long to free sockets.
+    std::chrono::seconds idle_timeout{30};
+    // Connections past this are accepted and closed at once, so the accept queue never stalls.
+    std::size_t max_connections = 10000;
+    // Blocking database jobs waiting for a worker; past this the request gets 503 at once.
+    std::size_t max_queued_jobs = 4096;
+    // Nesting deeper than any real request is refused before it costs stack or memory.
+    std::size_t max_json_depth = 16;
+    // Identifiers and tokens are short; a longer string is an error, not data.
+    std::size_t max_json_string = 4096;
+    // How long SIGTERM waits for in-flight requests before closing connections.
+    std::chrono::seconds drain_timeout{10};
+};
+
+struct ServerConfig {
+    std::string listen = "127.0.0.1:8080";
+    std::string db_url = "sqlite:deskbridge.db";
+    std::string display_time_zone = "America/Sao_Paulo";
+    std::chrono::seconds token_ttl{24 * 3600};
+    unsigned io_threads = 0;  // 0: one per core
+    unsigned db_workers = 0;  // 0: two per core, since database calls block
+    Limits limits;
+};
+
+}  // namespace deskbridge::core

@@ -1,0 +1,107 @@
+#include "core/log.hpp"
+
+#include <date/date.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+namespace deskbridge::core::log {
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
+std::mutex g_write_mutex;
+
+constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
+
+void append_escaped(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(c);
+        } else if (u < 0x20 || u == 0x7f) {
+            out += "\\u00";
+            out.push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 0xf]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.push_back('"');
+}
+
+void append_field(std::string& out, const Field& f) {
+    out.push_back(',');
+    append_escaped(out, f.key);
+    out.push_back(':');
+    switch (f.type) {
+        case Field::Type::kString:
+            append_escaped(out, f.str);
+            break;
+        case Field::Type::kInt:
+            out += std::to_string(f.integer);
+            break;
+        case Field::Type::kDouble: {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.3f", f.dbl);
+            out += buf;
+            break;
+        }
+        case Field::Type::kBool:
+            out += f.boolean ? "true" : "false";
+            break;
+        case Field::Type::kNull:
+            out += "null";
+            break;
+    }
+}
+
+}  // namespace
+
+bool set_level(std::string_view name) {
+    for (int i = 0; i < 4; ++i) {
+        if (kLevelNames[i] == name) {
+            g_level = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool enabled(Level level) {
+    return static_cast<int>(level) >= g_level.load();
+}
+
+std::string format_line(Level level, std::string_view event, std::initializer_list<Field> fields) {
+    const auto now =
+        std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    std::string line;
+    line.reserve(256);
+    line += "{\"time\":\"";
+    line += date::format("%Y-%m-%dT%H:%M:%SZ", now);
+    line += "\",\"level\":\"";
+    line += kLevelNames[static_cast<int>(level)];
+    line += "\",\"event\":";
+    append_escaped(line, event);
+    for (const auto& f : fields) {
+        append_field(line, f);
+    }
+    line += "}\n";
+    return line;
+}
+
+void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+    if (!enabled(level)) {
+        return;
+    }
+    const std::string line = format_line(level, event, fields);
+    const std::lock_guard lock(g_write_mutex);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace deskbridge::core::log

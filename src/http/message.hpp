@@ -1,0 +1,47 @@
+#pragma once
+// Plain HTTP request and response values passed between the server and the handlers, so that
+// no module but http/ includes Beast or Asio.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace deskbridge::http {
+
+struct Request {
+    std::string method;  // as sent: "GET", "POST", ...
+    std::string target;  // path plus any "?query"
+    std::string body;
+    std::string remote_address;
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+
+    // The first value of a header (name lower-case), or empty.
+    std::string_view header(std::string_view name) const {
+        for (const auto& [k, v] : headers) {
+            if (k == name) {
+                return v;
+            }
+        }
+        return {};
+    }
+    std::string_view path() const {
+        const auto q = target.find('?');
+        return std::string_view(target).substr(0, q);
+    }
+    bool has_query() const { return target.find('?') != std::string::npos; }
+};
+
+struct Response {
+    unsigned status = 200;
+    std::string body;
+    std::string content_type = "application/json; charset=utf-8";
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called exactly once per request, from any thread.
+using Responder = std::function<void(Response&&)>;
+using Handler = std::function<void(Request&&, Responder)>;
+
+}  // namespace deskbridge::http

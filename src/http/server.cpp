@@ -1,0 +1,291 @@
+#include "http/server.hpp"
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <thread>
+#include <vector>
+
+#include "core/log.hpp"
+
+namespace deskbridge::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string error_json(std::string_view message) {
+    std::string body = R"({"success":false,"error":")";
+    body += message;  // callers pass fixed ASCII text
+    body += "\"}";
+    return body;
+}
+
+struct Shared {
+    core::Limits limits;
+    Handler handler;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<std::size_t> in_flight{0};
+    std::atomic<bool> draining{false};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
+        : stream_(std::move(socket)), shared_(std::move(shared)) {
+        beast::error_code ec;
+        const auto ep = stream_.socket().remote_endpoint(ec);
+        remote_ = ec ? std::string() : ep.address().to_string();
+    }
+
+    ~Session() { --shared_->connections; }
+
+    void start() {
+        asio::dispatch(stream_.get_executor(),
+                       beast::bind_front_handler(&Session::read, shared_from_this()));
+    }
+
+  private:
+    void read() {
+        if (shared_->draining) {
+            return close();
+        }
+        parser_.emplace();
+        parser_->body_limit(shared_->limits.max_body_bytes);
+        parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
+        stream_.expires_after(first_ ? shared_->limits.read_timeout : shared_->limits.idle_timeout);
+        first_ = false;
+        bhttp::async_read(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+            ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+            ec == asio::error::eof) {
+            return close();
+        }
+        if (ec == bhttp::error::body_limit) {
+            return reply_error(413, "Request body too large (limit " +
+                                        std::to_string(shared_->limits.max_body_bytes) + " bytes)");
+        }
+        if (ec == bhttp::error::header_limit) {
+            return reply_error(431, "Request headers too large");
+        }
+        if (ec) {
+            return reply_error(400, "Malformed HTTP request");
+        }
+
+        auto msg = parser_->release();
+        keep_alive_ = msg.keep_alive();
+        Request req;
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        req.body = std::move(msg.body());
+        req.remote_address = remote_;
+        for (const auto& field : msg) {
+            std::string name(field.name_string());
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            req.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+
+        // No read while the handler works: one request at a time per connection.
+        stream_.expires_never();
+        ++shared_->in_flight;
+        auto self = shared_from_this();
+        shared_->handler(std::move(req), [self](Response&& res) {
+            asio::post(self->stream_.get_executor(),
+                       [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+        });
+    }
+
+    void reply_error(unsigned status, const std::string& message) {
+        keep_alive_ = false;
+        ++shared_->in_flight;
+        write(Response{status, error_json(message)});
+    }
+
+    void write(Response&& res) {
+        auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
+            static_cast<bhttp::status>(res.status), 11);
+        out->set(bhttp::field::content_type, res.content_type);
+        for (auto& [name, value] : res.headers) {
+            out->set(name, value);
+        }
+        out->keep_alive(keep_alive_ && !shared_->draining);
+        out->body() = std::move(res.body);
+        out->prepare_payload();
+
+        stream_.expires_after(shared_->limits.read_timeout);
+        bhttp::async_write(stream_, *out,
+                           [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                               self->on_write(ec, out->keep_alive());
+                           });
+    }
+
+    void on_write(beast::error_code ec, bool keep_alive) {
+        --shared_->in_flight;
+        if (ec || !keep_alive) {
+            return close();
+        }
+        read();
+    }
+
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.socket().close(ec);
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::shared_ptr<Shared> shared_;
+    std::string remote_;
+    bool first_ = true;
+    bool keep_alive_ = false;
+};
+
+}  // namespace
+
+struct Server::Impl {
+    core::ServerConfig config;
+    std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+    asio::io_context ioc;
+    tcp::acceptor acceptor{asio::make_strand(ioc)};
+    asio::signal_set signals{ioc, SIGINT, SIGTERM};
+    asio::steady_timer drain_timer{ioc};
+
+    void accept() {
+        acceptor.async_accept(
+            asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+                if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+                    return;
+                }
+                if (!ec) {
+                    if (shared->connections.load() >= config.limits.max_connections) {
+                        core::log::warn("connection_refused", {{"reason", "max_connections"}});
+                        beast::error_code ignored;
+                        socket.close(ignored);
+                    } else {
+                        ++shared->connections;
+                        std::make_shared<Session>(std::move(socket), shared)->start();
+                    }
+                }
+                accept();
+            });
+    }
+
+    void begin_drain() {
+        core::log::info("shutdown_started", {{"in_flight", shared->in_flight.load()}});
+        shared->draining = true;
+        beast::error_code ec;
+        acceptor.close(ec);
+        const auto deadline = std::chrono::steady_clock::now() + config.limits.drain_timeout;
+        poll_drain(deadline);
+    }
+
+    void poll_drain(std::chrono::steady_clock::time_point deadline) {
+        if (shared->in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+            core::log::info("shutdown_finished", {{"in_flight", shared->in_flight.load()}});
+            ioc.stop();
+            return;
+        }
+        drain_timer.expires_after(std::chrono::milliseconds(20));
+        drain_timer.async_wait([this, deadline](beast::error_code) { poll_drain(deadline); });
+    }
+};
+
+Server::Server(const core::ServerConfig& config, Handler handler) : impl_(new Impl) {
+    impl_->config = config;
+    impl_->shared->limits = config.limits;
+    impl_->shared->handler = std::move(handler);
+}
+
+Server::~Server() = default;
+
+core::Status Server::bind() {
+    const std::string& listen = impl_->config.listen;
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        return core::Error::invalid("listen address must be HOST:PORT, got '" + listen + "'");
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    unsigned long port = 0;
+    try {
+        port = std::stoul(listen.substr(colon + 1));
+    } catch (const std::exception&) {
+        port = 65536;
+    }
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec || port > 65535) {
+        return core::Error::invalid("invalid listen address '" + listen + "'");
+    }
+
+    auto& acc = impl_->acceptor;
+    const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+    acc.open(endpoint.protocol(), ec);
+    if (!ec) {
+        acc.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        acc.bind(endpoint, ec);
+    }
+    if (!ec) {
+        acc.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        return core::Error::invalid("cannot listen on " + listen + ": " + ec.message());
+    }
+    return {};
+}
+
+unsigned short Server::port() const {
+    beast::error_code ec;
+    return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::run() {
+    impl_->signals.async_wait([this](beast::error_code ec, int) {
+        if (!ec) {
+            impl_->begin_drain();
+        }
+    });
+    impl_->accept();
+
+    unsigned n = impl_->config.io_threads;
+    if (n == 0) {
+        n = std::max(1u, std::thread::hardware_concurrency());
+    }
+    std::vector<std::thread> extra;
+    for (unsigned i = 1; i < n; ++i) {
+        extra.emplace_back([this] { impl_->ioc.run(); });
+    }
+    impl_->ioc.run();
+    for (auto& t : extra) {
+        t.join();
+    }
+}
+
+void Server::stop() {
+    asio::post(impl_->ioc, [this] { impl_->begin_drain(); });
+}
+
+std::size_t Server::in_flight() const {
+    return impl_->shared->in_flight.load();
+}
+
+}  // namespace deskbridge::http

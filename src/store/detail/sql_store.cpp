@@ -1,0 +1,412 @@
+#include "store/detail/sql_store.hpp"
+
+#include <set>
+#include <string>
+
+#include "store/detail/migrations.hpp"
+
+namespace deskbridge::store::detail {
+namespace {
+
+using core::Error;
+using core::Result;
+using core::Status;
+
+// Column order shared by the ticket queries and read_ticket_view().
+constexpr std::string_view kTicketSelect =
+    "SELECT t.id, t.ticket_number, t.zoho_id, t.web_url, t.status, t.created_at, t.updated_at, "
+    "t.subject, t.description, t.department, t.category, t.numero_pedido, t.numero_nf, "
+    "t.client_id, t.requester_id, c.id, c.apelido, c.cnpj, c.blocked, r.id, r.nome, r.email, "
+    "r.client_id FROM tickets t LEFT JOIN clients c ON c.id = t.client_id "
+    "LEFT JOIN requesters r ON r.id = t.requester_id WHERE ";
+
+// Every identifier is checked; the one given first drives the index. $1 id, $2 ticket number,
+// $3 zoho id, $4 client scope.
+constexpr std::string_view kTicketFilters =
+    " AND ($1 IS NULL OR t.id = CAST($1 AS BIGINT))"
+    " AND ($2 IS NULL OR t.ticket_number = CAST($2 AS TEXT))"
+    " AND ($3 IS NULL OR t.zoho_id = CAST($3 AS TEXT))"
+    " AND ($4 IS NULL OR t.client_id = CAST($4 AS BIGINT))"
+    " ORDER BY t.id LIMIT 1";
+
+const std::string kTicketById =
+    std::string(kTicketSelect) + "t.id = CAST($1 AS BIGINT)" + std::string(kTicketFilters);
+const std::string kTicketByZohoId =
+    std::string(kTicketSelect) + "t.zoho_id = CAST($3 AS TEXT)" + std::string(kTicketFilters);
+const std::string kTicketByNumber =
+    std::string(kTicketSelect) + "t.ticket_number = CAST($2 AS TEXT)" + std::string(kTicketFilters);
+
+constexpr std::string_view kUserSelect =
+    "SELECT u.id, u.login, u.password_hash, u.client_id, u.staff, u.disabled, "
+    "u.credential_version, COALESCE(c.blocked, 0) FROM api_users u "
+    "LEFT JOIN clients c ON c.id = u.client_id WHERE ";
+const std::string kUserByLogin = std::string(kUserSelect) + "u.login = CAST($1 AS TEXT)";
+const std::string kUserById = std::string(kUserSelect) + "u.id = CAST($1 AS BIGINT)";
+
+constexpr std::string_view kUpsertClient =
+    "INSERT INTO clients (id, apelido, cnpj, blocked) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (id) DO UPDATE SET apelido = excluded.apelido, cnpj = excluded.cnpj, "
+    "blocked = excluded.blocked";
+constexpr std::string_view kUpsertRequester =
+    "INSERT INTO requesters (id, nome, email, client_id) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (id) DO UPDATE SET nome = excluded.nome, email = excluded.email, "
+    "client_id = excluded.client_id";
+constexpr std::string_view kUpsertTicket =
+    "INSERT INTO tickets (id, ticket_number, zoho_id, web_url, status, created_at, updated_at, "
+    "subject, description, department, category, numero_pedido, numero_nf, client_id, "
+    "requester_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+    "ON CONFLICT (id) DO UPDATE SET ticket_number = excluded.ticket_number, "
+    "zoho_id = excluded.zoho_id, web_url = excluded.web_url, status = excluded.status, "
+    "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+    "subject = excluded.subject, description = excluded.description, "
+    "department = excluded.department, category = excluded.category, "
+    "numero_pedido = excluded.numero_pedido, numero_nf = excluded.numero_nf, "
+    "client_id = excluded.client_id, requester_id = excluded.requester_id";
+constexpr std::string_view kUpsertUser =
+    "INSERT INTO api_users (login, password_hash, client_id, staff) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, "
+    "client_id = excluded.client_id, staff = excluded.staff, disabled = 0, "
+    "credential_version = api_users.credential_version + 1";
+
+SqlValue opt(const std::optional<std::string>& v) {
+    return v ? SqlValue{*v} : SqlValue{};
+}
+SqlValue opt(const std::optional<std::int64_t>& v) {
+    return v ? SqlValue{*v} : SqlValue{};
+}
+SqlValue opt(const std::optional<core::Instant>& v) {
+    return v ? SqlValue{static_cast<std::int64_t>(v->time_since_epoch().count())} : SqlValue{};
+}
+SqlValue flag(bool b) {
+    return std::int64_t{b ? 1 : 0};
+}
+
+std::optional<std::string> text_at(const SqlRow& row, std::size_t i) {
+    if (const auto* s = std::get_if<std::string>(&row[i])) {
+        return *s;
+    }
+    if (const auto* n = std::get_if<std::int64_t>(&row[i])) {
+        return std::to_string(*n);
+    }
+    return std::nullopt;
+}
+std::optional<std::int64_t> int_at(const SqlRow& row, std::size_t i) {
+    if (const auto* n = std::get_if<std::int64_t>(&row[i])) {
+        return *n;
+    }
+    if (const auto* s = std::get_if<std::string>(&row[i])) {
+        return std::stoll(*s);  // PostgreSQL hands every value over as text
+    }
+    return std::nullopt;
+}
+std::optional<core::Instant> instant_at(const SqlRow& row, std::size_t i) {
+    const auto n = int_at(row, i);
+    return n ? std::optional(core::Instant{std::chrono::seconds{*n}}) : std::nullopt;
+}
+
+TicketView read_ticket_view(const SqlRow& row) {
+    TicketView v;
+    Ticket& t = v.ticket;
+    t.id = *int_at(row, 0);
+    t.ticket_number = text_at(row, 1);
+    t.zoho_id = text_at(row, 2);
+    t.web_url = text_at(row, 3);
+    t.status = text_at(row, 4);
+    t.created_at = instant_at(row, 5);
+    t.updated_at = instant_at(row, 6);
+    t.subject = text_at(row, 7);
+    t.description = text_at(row, 8);
+    t.department = text_at(row, 9);
+    t.category = text_at(row, 10);
+    t.numero_pedido = text_at(row, 11);
+    t.numero_nf = text_at(row, 12);
+    t.client_id = int_at(row, 13);
+    t.requester_id = int_at(row, 14);
+    if (auto id = int_at(row, 15)) {
+        v.client = Client{*id, text_at(row, 16).value_or(""), text_at(row, 17),
+                          int_at(row, 18).value_or(0) != 0};
+    }
+    if (auto id = int_at(row, 19)) {
+        v.requester = Requester{*id, text_at(row, 20), text_at(row, 21), int_at(row, 22)};
+    }
+    return v;
+}
+
+ApiUser read_user(const SqlRow& row) {
+    ApiUser u;
+    u.id = *int_at(row, 0);
+    u.login = text_at(row, 1).value_or("");
+    u.password_hash = text_at(row, 2).value_or("");
+    u.client_id = int_at(row, 3);
+    u.staff = int_at(row, 4).value_or(0) != 0;
+    u.disabled = int_at(row, 5).value_or(0) != 0;
+    u.credential_version = int_at(row, 6).value_or(1);
+    u.client_blocked = int_at(row, 7).value_or(0) != 0;
+    return u;
+}
+
+Status as_status(Result<std::vector<SqlRow>> r) {
+    return r ? Status{} : Status{std::move(r).error()};
+}
+
+class SqlStore final : public Store {
+  public:
+    SqlStore(ConnectionPool::Factory factory, unsigned size) : pool_(std::move(factory), size) {}
+
+    Status migrate() override {
+        return with_connection([](Connection& c) { return detail::migrate(c); });
+    }
+
+    Status check_schema() override {
+        return with_connection([](Connection& c) -> Status {
+            auto v = schema_version(c);
+            if (!v) {
+                return std::move(v).error();
+            }
+            if (*v != latest_schema_version()) {
+                return Error::internal("database schema is at version " + std::to_string(*v) +
+                                       ", this build needs " +
+                                       std::to_string(latest_schema_version()));
+            }
+            return {};
+        });
+    }
+
+    Result<std::optional<TicketView>> find_ticket(const TicketQuery& q) override {
+        const std::string* sql = q.id              ? &kTicketById
+                                 : q.zoho_id       ? &kTicketByZohoId
+                                 : q.ticket_number ? &kTicketByNumber
+                                                   : nullptr;
+        if (sql == nullptr) {
+            return Error::invalid("no ticket identifier");
+        }
+        const SqlValue params[] = {opt(q.id), opt(q.ticket_number), opt(q.zoho_id),
+                                   opt(q.client_scope)};
+        return query_one<TicketView>(*sql, params, read_ticket_view);
+    }
+
+    Result<std::optional<ApiUser>> find_user_by_login(std::string_view login) override {
+        const SqlValue params[] = {std::string(login)};
+        return query_one<ApiUser>(kUserByLogin, params, read_user);
+    }
+
+    Result<std::optional<ApiUser>> find_user_by_id(std::int64_t id) override {
+        const SqlValue params[] = {id};
+        return query_one<ApiUser>(kUserById, params, read_user);
+    }
+
+    Status import(const ImportData& data) override {
+        return with_connection(
+            [&](Connection& c) { return in_transaction(c, [&] { return import_rows(c, data); }); });
+    }
+
+    Status add_client(const Client& client) override {
+        return with_connection([&](Connection& c) {
+            return in_transaction(c, [&]() -> Status {
+                if (exists(c, "SELECT 1 FROM clients WHERE id = $1", client.id)) {
+                    return Error::invalid("client " + std::to_string(client.id) +
+                                          " already exists");
+                }
+                return upsert_client(c, client);
+            });
+        });
+    }
+
+    Status set_client_blocked(std::int64_t id, bool blocked) override {
+        return with_connection([&](Connection& c) -> Status {
+            const SqlValue params[] = {flag(blocked), id};
+            auto rows =
+                c.query("UPDATE clients SET blocked = $1 WHERE id = $2 RETURNING id", params);
+            if (!rows) {
+                return std::move(rows).error();
+            }
+            if (rows->empty()) {
+                return Error::not_found("client " + std::to_string(id) + " does not exist");
+            }
+            return {};
+        });
+    }
+
+    Status add_user(const NewUser& user) override {
+        return with_connection([&](Connection& c) {
+            return in_transaction(c, [&]() -> Status {
+                const SqlValue login[] = {user.login};
+                auto found = c.query("SELECT 1 FROM api_users WHERE login = $1", login);
+                if (!found) {
+                    return std::move(found).error();
+                }
+                if (!found->empty()) {
+                    return Error::invalid("user '" + user.login + "' already exists");
+                }
+                if (user.client_id &&
+                    !exists(c, "SELECT 1 FROM clients WHERE id = $1", *user.client_id)) {
+                    return Error::invalid("client " + std::to_string(*user.client_id) +
+                                          " does not exist");
+                }
+                return upsert_user(c, user);
+            });
+        });
+    }
+
+    Status set_password(std::string_view login, const std::string& hash) override {
+        const SqlValue params[] = {hash, std::string(login)};
+        return update_user(
+            "UPDATE api_users SET password_hash = $1, disabled = 0, "
+            "credential_version = credential_version + 1 WHERE login = $2 RETURNING id",
+            params, login);
+    }
+
+    Status disable_user(std::string_view login) override {
+        const SqlValue params[] = {std::string(login)};
+        return update_user(
+            "UPDATE api_users SET disabled = 1, credential_version = credential_version + 1 "
+            "WHERE login = $1 RETURNING id",
+            params, login);
+    }
+
+  private:
+    template <typename F>
+    Status with_connection(F&& body) {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        return body(**lease);
+    }
+
+    template <typename T>
+    Result<std::optional<T>> query_one(std::string_view sql,
+                                       std::span<const SqlValue> params,
+                                       T (*read)(const SqlRow&)) {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        auto rows = (*lease)->query(sql, params);
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        if (rows->empty()) {
+            return std::optional<T>{};
+        }
+        return std::optional<T>{read(rows->front())};
+    }
+
+    Status update_user(std::string_view sql,
+                       std::span<const SqlValue> params,
+                       std::string_view login) {
+        return with_connection([&](Connection& c) -> Status {
+            auto rows = c.query(sql, params);
+            if (!rows) {
+                return std::move(rows).error();
+            }
+            if (rows->empty()) {
+                return Error::not_found("user '" + std::string(login) + "' does not exist");
+            }
+            return {};
+        });
+    }
+
+    static bool exists(Connection& c, std::string_view sql, std::int64_t id) {
+        const SqlValue params[] = {id};
+        auto rows = c.query(sql, params);
+        return rows && !rows->empty();
+    }
+
+    static Status upsert_client(Connection& c, const Client& v) {
+        const SqlValue p[] = {v.id, v.apelido, opt(v.cnpj), flag(v.blocked)};
+        return as_status(c.query(kUpsertClient, p));
+    }
+
+    static Status upsert_user(Connection& c, const NewUser& u) {
+        const SqlValue p[] = {u.login, u.password_hash, opt(u.client_id), flag(u.staff)};
+        return as_status(c.query(kUpsertUser, p));
+    }
+
+    // References are checked here rather than left to foreign keys so that the error can name
+    // the record and the field.
+    static Status import_rows(Connection& c, const ImportData& data) {
+        std::set<std::int64_t> clients;
+        std::set<std::int64_t> requesters;
+        for (const auto& v : data.clients) {
+            clients.insert(v.id);
+        }
+        for (const auto& v : data.requesters) {
+            requesters.insert(v.id);
+        }
+        const auto known = [&](const std::set<std::int64_t>& in_file, std::string_view table,
+                               std::int64_t id) {
+            return in_file.count(id) > 0 ||
+                   exists(c, "SELECT 1 FROM " + std::string(table) + " WHERE id = $1", id);
+        };
+        const auto missing = [](std::string_view where, std::size_t i, std::string_view field,
+                                std::string_view what, std::int64_t id) {
+            return Error::invalid(std::string(where) + "[" + std::to_string(i) + "]." +
+                                  std::string(field) + ": " + std::string(what) + " " +
+                                  std::to_string(id) + " does not exist");
+        };
+
+        for (const auto& v : data.clients) {
+            if (auto st = upsert_client(c, v); !st) {
+                return st;
+            }
+        }
+        for (std::size_t i = 0; i < data.requesters.size(); ++i) {
+            const auto& v = data.requesters[i];
+            if (v.client_id && !known(clients, "clients", *v.client_id)) {
+                return missing("requesters", i, "client_id", "client", *v.client_id);
+            }
+            const SqlValue p[] = {v.id, opt(v.nome), opt(v.email), opt(v.client_id)};
+            if (auto st = as_status(c.query(kUpsertRequester, p)); !st) {
+                return st;
+            }
+        }
+        for (std::size_t i = 0; i < data.tickets.size(); ++i) {
+            const auto& v = data.tickets[i];
+            if (v.client_id && !known(clients, "clients", *v.client_id)) {
+                return missing("tickets", i, "client_id", "client", *v.client_id);
+            }
+            if (v.requester_id && !known(requesters, "requesters", *v.requester_id)) {
+                return missing("tickets", i, "requester_id", "requester", *v.requester_id);
+            }
+            const SqlValue p[] = {v.id,
+                                  opt(v.ticket_number),
+                                  opt(v.zoho_id),
+                                  opt(v.web_url),
+                                  opt(v.status),
+                                  opt(v.created_at),
+                                  opt(v.updated_at),
+                                  opt(v.subject),
+                                  opt(v.description),
+                                  opt(v.department),
+                                  opt(v.category),
+                                  opt(v.numero_pedido),
+                                  opt(v.numero_nf),
+                                  opt(v.client_id),
+                                  opt(v.requester_id)};
+            if (auto st = as_status(c.query(kUpsertTicket, p)); !st) {
+                return st;
+            }
+        }
+        for (std::size_t i = 0; i < data.api_users.size(); ++i) {
+            const auto& v = data.api_users[i];
+            if (v.client_id && !known(clients, "clients", *v.client_id)) {
+                return missing("api_users", i, "client_id", "client", *v.client_id);
+            }
+            if (auto st = upsert_user(c, v); !st) {
+                return st;
+            }
+        }
+        return {};
+    }
+
+    ConnectionPool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_sql_store(ConnectionPool::Factory factory, unsigned pool_size) {
+    return std::make_unique<SqlStore>(std::move(factory), pool_size);
+}
+
+}  // namespace deskbridge::store::detail

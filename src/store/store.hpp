@@ -1,0 +1,55 @@
+#pragma once
+// The store: the service's only door to the database.
+//
+// One interface, two engines behind it (SQLite now, PostgreSQL next). Implementations are
+// thread-safe and block: call them from a core::WorkPool thread, never from an I/O thread.
+// Expected outcomes are values (an empty optional for "no such ticket"); failures are
+// core::Error with kind kUnavailable (database busy or down) or kInternal.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "store/records.hpp"
+
+namespace deskbridge::store {
+
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    // Applies pending migrations; refuses a schema newer than this build knows.
+    virtual core::Status migrate() = 0;
+    // Fails unless the schema is exactly the version this build knows.
+    virtual core::Status check_schema() = 0;
+
+    virtual core::Result<std::optional<TicketView>> find_ticket(const TicketQuery& query) = 0;
+    virtual core::Result<std::optional<ApiUser>> find_user_by_login(std::string_view login) = 0;
+    virtual core::Result<std::optional<ApiUser>> find_user_by_id(std::int64_t id) = 0;
+
+    // Upserts everything by id (users by login) in one transaction: all or nothing. A record
+    // that names a client or requester that exists neither in `data` nor in the database fails
+    // with kInvalidArgument naming the record and the field.
+    virtual core::Status import(const ImportData& data) = 0;
+
+    // Fails with kInvalidArgument when the client exists.
+    virtual core::Status add_client(const Client& client) = 0;
+    // Fails with kNotFound when there is no such client.
+    virtual core::Status set_client_blocked(std::int64_t id, bool blocked) = 0;
+    // Fails with kInvalidArgument when the login exists or the client does not.
+    virtual core::Status add_user(const NewUser& user) = 0;
+    // Both bump the credential version, which invalidates every token issued before.
+    virtual core::Status set_password(std::string_view login, const std::string& hash) = 0;
+    virtual core::Status disable_user(std::string_view login) = 0;
+};
+
+struct StoreOptions {
+    unsigned pool_size = 4;  // connections; match the database worker count
+};
+
+// "sqlite:PATH" (PATH may be relative). Fails with kInvalidArgument for an unknown scheme.
+core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);
+
+}  // namespace deskbridge::store
