@@ -37,8 +37,7 @@ std::string request_id_for(const http::Request& request) {
 }
 
 // Wraps the responder so every answer carries the request id and leaves one access-log line.
-http::Responder logged(http::Responder respond, const http::Request& request) {
-    auto id = request_id_for(request);
+http::Responder logged(http::Responder respond, const http::Request& request, std::string id) {
     const auto start = std::chrono::steady_clock::now();
     return [respond = std::move(respond), id = std::move(id), start, method = request.method,
             path = std::string(request.path()),
@@ -64,20 +63,21 @@ http::Response ok_json(std::string body) {
 }  // namespace
 
 void Api::handle(http::Request&& request, http::Responder respond) const {
-    respond = logged(std::move(respond), request);
+    const std::string request_id = request_id_for(request);
+    respond = logged(std::move(respond), request, request_id);
     const std::string_view path = request.path();
 
     if (path == kTicketDetailsPath) {
         if (request.method != "GET") {
             return respond(failure_response(Failure::kMethodNotAllowed, "GET"));
         }
-        return ticket_details(request, std::move(respond));
+        return ticket_details(request, request_id, std::move(respond));
     }
     if (path == kAuthPath) {
         if (request.method != "GET" && request.method != "POST") {
             return respond(failure_response(Failure::kMethodNotAllowed, "GET, POST"));
         }
-        return login(request, std::move(respond));
+        return login(request, request_id, std::move(respond));
     }
     if (path == kHealthPath) {
         if (request.method != "GET" && request.method != "HEAD") {
@@ -94,7 +94,9 @@ void Api::offload(std::function<void()> job, const http::Responder& respond) con
     }
 }
 
-void Api::login(const http::Request& request, http::Responder respond) const {
+void Api::login(const http::Request& request,
+                const std::string& request_id,
+                http::Responder respond) const {
     if (request.has_query()) {
         return respond(failure_response(Failure::kQueryString));
     }
@@ -108,13 +110,14 @@ void Api::login(const http::Request& request, http::Responder respond) const {
     }
 
     offload(
-        [this, fields = std::move(*fields), respond]() {
+        [this, fields = std::move(*fields), respond, request_id]() {
             auto result = deps_.authenticator.login(fields.login, fields.password);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
                 return respond(auth_failure_response(*failure));
             }
             if (const auto* error = std::get_if<core::Error>(&result)) {
-                core::log::error("login_failed", {{"error", error->detail}});
+                core::log::error("login_failed",
+                                 {{"request_id", request_id}, {"error", error->detail}});
                 return respond(error_response(*error));
             }
             const auto& issued = std::get<auth::IssuedToken>(result);
@@ -126,7 +129,9 @@ void Api::login(const http::Request& request, http::Responder respond) const {
         respond);
 }
 
-void Api::ticket_details(const http::Request& request, http::Responder respond) const {
+void Api::ticket_details(const http::Request& request,
+                         const std::string& request_id,
+                         http::Responder respond) const {
     if (request.has_query()) {
         return respond(failure_response(Failure::kQueryString));
     }
@@ -140,13 +145,14 @@ void Api::ticket_details(const http::Request& request, http::Responder respond) 
     }
 
     offload(
-        [this, token = std::move(*token), body = std::move(*body), respond]() {
+        [this, token = std::move(*token), body = std::move(*body), respond, request_id]() {
             auto who = deps_.authenticator.authenticate(token);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&who)) {
                 return respond(auth_failure_response(*failure));
             }
             if (const auto* error = std::get_if<core::Error>(&who)) {
-                core::log::error("auth_failed", {{"error", error->detail}});
+                core::log::error("auth_failed",
+                                 {{"request_id", request_id}, {"error", error->detail}});
                 return respond(error_response(*error));
             }
             const auto& principal = std::get<auth::Principal>(who);
@@ -160,7 +166,7 @@ void Api::ticket_details(const http::Request& request, http::Responder respond) 
             }
 
             deps_.tickets.details(
-                principal, std::move(fields->request), [respond](tickets::DetailsOutcome outcome) {
+                principal, std::move(fields->request), [respond, request_id](tickets::DetailsOutcome outcome) {
                     if (auto* body = std::get_if<std::string>(&outcome)) {
                         return respond(ok_json(std::move(*body)));
                     }

@@ -28,8 +28,12 @@ class Api {
     void handle(http::Request&& request, http::Responder respond) const;
 
   private:
-    void login(const http::Request& request, http::Responder respond) const;
-    void ticket_details(const http::Request& request, http::Responder respond) const;
+    void login(const http::Request& request,
+               const std::string& request_id,
+               http::Responder respond) const;
+    void ticket_details(const http::Request& request,
+                        const std::string& request_id,
+                        http::Responder respond) const;
     // Runs `job` on the WorkPool, or answers 503 when its queue is full.
     void offload(std::function<void()> job, const http::Responder& respond) const;
 

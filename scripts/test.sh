@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test: unit tests (ctest) and the
+# black-box suites (pytest) against the built binaries, a real database and the Zoho simulator.
+# Usage: scripts/test.sh            (from anywhere; BUILD_DIR overrides ./build)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+cd "$root"
+
+bash scripts/install-deps.sh
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDESKBRIDGE_TESTS=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+status=0
+echo "== unit tests (ctest)"
+(cd "$build" && ctest --output-on-failure -j "$(nproc)") || status=1
+
+echo "== black-box tests (pytest)"
+suites=(tests/e2e)
+[ -d tests/zoho_sim ] && suites+=(tests/zoho_sim)
+DESKBRIDGE_BIN="$build/deskbridge" /usr/bin/python3 -m pytest -q -p no:cacheprovider "${suites[@]}" \
+  || status=1
+
+exit $status
