@@ -7,6 +7,7 @@
 #include "app/demo.hpp"
 #include "app/serve.hpp"
 #include "core/log.hpp"
+#include "core/secret_file.hpp"
 
 namespace {
 
@@ -25,7 +26,79 @@ struct Flags {
     std::int64_t user_client = 0;
     bool staff = false;
     bool password_stdin = false;
+    zoho::ZohoConfig zoho;
+    double zoho_deadline_seconds = 8;
+    // Credentials given as files (the *_FILE variables); read after parsing.
+    std::string zoho_client_id_file, zoho_client_secret_file, zoho_refresh_token_file,
+        zoho_org_id_file;
 };
+
+// A Zoho credential as a value (flag or variable) or as a file (flag or *_FILE variable).
+void add_credential(CLI::App* cmd,
+                    const std::string& name,
+                    const std::string& env,
+                    std::string& value,
+                    std::string& file) {
+    cmd->add_option("--zoho-" + name, value, "Zoho " + name)->envname(env);
+    cmd->add_option("--zoho-" + name + "-file", file, "file holding the Zoho " + name)
+        ->envname(env + "_FILE");
+}
+
+void add_zoho_options(CLI::App* cmd, Flags& f) {
+    auto& z = f.zoho;
+    cmd->add_option("--zoho-dc", z.dc,
+                    "data centre: com, eu, in, com.au, jp, zohocloud.ca, "
+                    "com.cn, sa")
+        ->envname("DESKBRIDGE_ZOHO_DC")
+        ->capture_default_str();
+    cmd->add_option("--zoho-desk-url", z.desk_url, "override the Desk base URL")
+        ->envname("DESKBRIDGE_ZOHO_DESK_URL");
+    cmd->add_option("--zoho-accounts-url", z.accounts_url, "override the Accounts base URL")
+        ->envname("DESKBRIDGE_ZOHO_ACCOUNTS_URL");
+    add_credential(cmd, "client-id", "DESKBRIDGE_ZOHO_CLIENT_ID", z.client_id,
+                   f.zoho_client_id_file);
+    add_credential(cmd, "client-secret", "DESKBRIDGE_ZOHO_CLIENT_SECRET", z.client_secret,
+                   f.zoho_client_secret_file);
+    add_credential(cmd, "refresh-token", "DESKBRIDGE_ZOHO_REFRESH_TOKEN", z.refresh_token,
+                   f.zoho_refresh_token_file);
+    add_credential(cmd, "org-id", "DESKBRIDGE_ZOHO_ORG_ID", z.org_id, f.zoho_org_id_file);
+    cmd->add_option("--zoho-cf-order", z.cf_order_number, "custom field of the order number")
+        ->envname("DESKBRIDGE_ZOHO_CF_ORDER")
+        ->capture_default_str();
+    cmd->add_option("--zoho-cf-invoice", z.cf_invoice_number, "custom field of the invoice number")
+        ->envname("DESKBRIDGE_ZOHO_CF_INVOICE")
+        ->capture_default_str();
+    cmd->add_option("--zoho-deadline", f.zoho_deadline_seconds,
+                    "seconds one request may spend on Zoho, retries included")
+        ->envname("DESKBRIDGE_ZOHO_DEADLINE")
+        ->check(CLI::Range(0.1, 120.0))
+        ->capture_default_str();
+    cmd->add_option("--zoho-max-in-flight", z.max_in_flight,
+                    "Zoho calls in flight at once, process-wide")
+        ->envname("DESKBRIDGE_ZOHO_MAX_IN_FLIGHT")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+}
+
+// Reads the credentials given as files; a value given directly wins.
+deskbridge::core::Status load_zoho_files(Flags& f) {
+    const std::pair<std::string*, const std::string*> pairs[] = {
+        {&f.zoho.client_id, &f.zoho_client_id_file},
+        {&f.zoho.client_secret, &f.zoho_client_secret_file},
+        {&f.zoho.refresh_token, &f.zoho_refresh_token_file},
+        {&f.zoho.org_id, &f.zoho_org_id_file}};
+    for (auto [value, file] : pairs) {
+        if (value->empty() && !file->empty()) {
+            auto read = core::read_secret_file(*file);
+            if (!read) {
+                return std::move(read).error();
+            }
+            *value = std::move(*read);
+        }
+    }
+    f.zoho.deadline = std::chrono::milliseconds(static_cast<long>(f.zoho_deadline_seconds * 1000));
+    return {};
+}
 
 void add_db_option(CLI::App* cmd, Flags& f) {
     cmd->add_option("--db", f.server.db_url, "database URL: sqlite:PATH")
@@ -65,6 +138,7 @@ int main(int argc, char** argv) {
         ->envname("DESKBRIDGE_TOKEN_TTL")
         ->check(CLI::Range(60L, 30L * 24 * 3600))
         ->capture_default_str();
+    add_zoho_options(serve, f);
 
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
     add_db_option(migrate, f);
@@ -126,7 +200,12 @@ int main(int argc, char** argv) {
             std::cerr << "deskbridge: " << secret.error().message << "\n";
             return 2;
         }
+        if (auto st = load_zoho_files(f); !st) {
+            std::cerr << "deskbridge: " << st.error().message << "\n";
+            return 2;
+        }
         app::ServeOptions options;
+        options.zoho = f.zoho;
         options.server = f.server;
         options.server.token_ttl = std::chrono::seconds(f.token_ttl_seconds);
         options.secret = std::move(*secret);

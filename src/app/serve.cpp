@@ -13,6 +13,7 @@
 #include "http/server.hpp"
 #include "store/store.hpp"
 #include "tickets/service.hpp"
+#include "zoho/zoho_desk.hpp"
 
 namespace deskbridge::app {
 
@@ -50,9 +51,23 @@ int serve(const ServeOptions& options) {
         return 2;
     }
 
+    std::unique_ptr<zoho::ZohoDesk> zoho;
+    if (options.zoho.configured()) {
+        zoho::ZohoConfig zc = options.zoho;
+        if (auto st = zc.resolve_hosts(); !st) {
+            std::cerr << "deskbridge: " << st.error().message << "\n";
+            return 2;
+        }
+        zoho = std::make_unique<zoho::ZohoDesk>(std::move(zc));
+        core::log::info("zoho_configured", {{"desk_url", zoho->config().desk_url},
+                                            {"max_in_flight", zoho->config().max_in_flight}});
+    } else {
+        core::log::warn("zoho_not_configured", {{"effect", "threads and attachments stay empty"}});
+    }
+
     auto pool = std::make_unique<core::WorkPool>(workers, config.limits.max_queued_jobs);
     const auth::Authenticator authenticator(**store, *signer, config.token_ttl);
-    const tickets::TicketService tickets(**store, *zone);
+    const tickets::TicketService tickets(**store, *zone, *pool, zoho.get());
     const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets});
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
@@ -71,7 +86,11 @@ int serve(const ServeOptions& options) {
     }
 
     server.run();
-    // Jobs still queued answer into the server, so the pool finishes before the server goes.
+    // Pool jobs start Zoho calls and Zoho callbacks submit pool jobs, and both answer into the
+    // server: drain the pool (it then refuses work), stop Zoho (its pending calls fail into the
+    // refusing pool), and only then free the pool and the server.
+    pool->shutdown();
+    zoho.reset();
     pool.reset();
     return 0;
 }

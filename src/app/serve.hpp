@@ -6,12 +6,14 @@
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "zoho/config.hpp"
 
 namespace deskbridge::app {
 
 struct ServeOptions {
     core::ServerConfig server;
-    std::string secret;  // the token signing key, already loaded
+    std::string secret;     // the token signing key, already loaded
+    zoho::ZohoConfig zoho;  // credentials already loaded; unconfigured means no Zoho calls
     // Called once the port is bound, before serving (the demo prints its instructions here).
     std::function<void(unsigned short port)> on_listening;
 };

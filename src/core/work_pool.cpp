@@ -10,13 +10,19 @@ WorkPool::WorkPool(unsigned threads, std::size_t max_queued) : max_queued_(max_q
 }
 
 WorkPool::~WorkPool() {
+    shutdown();
+}
+
+void WorkPool::shutdown() {
     {
         const std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) {
-        t.join();
+        if (t.joinable() && t.get_id() != std::this_thread::get_id()) {
+            t.join();
+        }
     }
 }
 

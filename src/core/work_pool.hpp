@@ -3,8 +3,9 @@
 // HTTP I/O threads never block.
 //
 // `try_submit` never blocks: when `max_queued` jobs already wait it returns false and the caller
-// answers 503 at once instead of queueing forever. Jobs must not throw. Thread-safe. The
-// destructor runs every job already queued, then joins.
+// answers 503 at once instead of queueing forever. Jobs must not throw. Thread-safe.
+// `shutdown` (and the destructor) runs every job already queued, joins, and from then on
+// refuses new jobs while the object stays valid to call.
 
 #include <condition_variable>
 #include <cstddef>
@@ -26,6 +27,7 @@ class WorkPool {
     WorkPool& operator=(const WorkPool&) = delete;
 
     [[nodiscard]] bool try_submit(Job job);
+    void shutdown();
 
     unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
     std::size_t queued() const;

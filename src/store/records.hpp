@@ -76,6 +76,20 @@ struct NewUser {
     bool staff = false;
 };
 
+// Fresh values for a ticket from Zoho Desk (refresh=1). Absent fields keep their local value,
+// so a field Zoho does not send never erases what the OMS knows.
+struct TicketUpdate {
+    std::optional<std::string> status;
+    std::optional<std::string> subject;
+    std::optional<std::string> description;
+    std::optional<std::string> department;
+    std::optional<std::string> category;
+    std::optional<std::string> numero_pedido;
+    std::optional<std::string> numero_nf;
+    std::optional<core::Instant> updated_at;
+    std::optional<std::string> web_url;
+};
+
 // One import file, already validated field by field (see app/import_file).
 struct ImportData {
     std::vector<Client> clients;

@@ -29,6 +29,10 @@ class Store {
     virtual core::Result<std::optional<ApiUser>> find_user_by_login(std::string_view login) = 0;
     virtual core::Result<std::optional<ApiUser>> find_user_by_id(std::int64_t id) = 0;
 
+    // Writes Zoho's fresh values in one statement: the ticket is either old or new, never half
+    // written. Fails with kNotFound when the ticket does not exist.
+    virtual core::Status apply_ticket_update(std::int64_t id, const TicketUpdate& update) = 0;
+
     // Upserts everything by id (users by login) in one transaction: all or nothing. A record
     // that names a client or requester that exists neither in `data` nor in the database fails
     // with kInvalidArgument naming the record and the field.

@@ -2,11 +2,49 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/log.hpp"
+#include "tickets/conversation_json.hpp"
 #include "tickets/ticket_json.hpp"
 
 namespace deskbridge::tickets {
+namespace {
 
 namespace json = boost::json;
+
+std::string response_body(const store::TicketView& view,
+                          const core::TimeZone& zone,
+                          json::array threads,
+                          json::array attachments,
+                          json::object sync,
+                          std::optional<json::object> zoho) {
+    json::object body;
+    body.reserve(6);
+    body["success"] = true;
+    body["ticket"] = ticket_to_json(view, zone);
+    if (zoho) {
+        body["zoho"] = std::move(*zoho);
+    }
+    body["threads"] = std::move(threads);
+    body["attachments"] = std::move(attachments);
+    body["sync"] = std::move(sync);
+    return json::serialize(body);
+}
+
+store::TicketUpdate update_from(const zoho::Ticket& t) {
+    store::TicketUpdate u;
+    u.status = t.status;
+    u.subject = t.subject;
+    u.description = t.description;
+    u.department = t.department_name;
+    u.category = t.category;
+    u.numero_pedido = t.order_number;
+    u.numero_nf = t.invoice_number;
+    u.updated_at = t.modified_at;
+    u.web_url = t.web_url;
+    return u;
+}
+
+}  // namespace
 
 void TicketService::details(const auth::Principal& who,
                             DetailsRequest request,
@@ -25,16 +63,71 @@ void TicketService::details(const auth::Principal& who,
     if (!*found) {
         return done(NotFound{});
     }
+    store::TicketView view = std::move(**found);
 
-    const store::TicketView& view = **found;
-    json::object body;
-    body.reserve(5);
-    body["success"] = true;
-    body["ticket"] = ticket_to_json(view, zone_);
-    body["threads"] = json::array();
-    body["attachments"] = json::array();
-    body["sync"] = json::object{{"zoho", view.ticket.zoho_id ? "not_configured" : "not_linked"}};
-    done(json::serialize(body));
+    if (!view.ticket.zoho_id || view.ticket.zoho_id->empty()) {
+        return done(response_body(view, zone_, {}, {}, {{"zoho", "not_linked"}}, std::nullopt));
+    }
+    if (zoho_ == nullptr) {
+        return done(response_body(view, zone_, {}, {}, {{"zoho", "not_configured"}}, std::nullopt));
+    }
+
+    const bool refresh = request.refresh;
+    zoho::FetchRequest fetch{*view.ticket.zoho_id, refresh};
+    zoho_->fetcher().fetch(std::move(fetch), [this, who, refresh, view = std::move(view),
+                                              done](zoho::FetchOutcome out) mutable {
+        // Back to the pool: the write-back blocks, and the Zoho thread must never wait.
+        auto job = [this, who, refresh, view = std::move(view), out = std::move(out), done]() {
+            finish_with_zoho(who, refresh, view, out, done);
+        };
+        if (!pool_.try_submit(job)) {
+            done(core::Error::unavailable("service busy"));
+        }
+    });
+}
+
+void TicketService::finish_with_zoho(const auth::Principal& who,
+                                     bool refresh,
+                                     store::TicketView view,
+                                     zoho::FetchOutcome out,
+                                     const std::function<void(DetailsOutcome)>& done) const {
+    json::object sync{{"zoho", "ok"}, {"calls", out.calls}};
+
+    if (!out.conversation) {
+        const core::Error& e = out.conversation.error();
+        core::log::warn("zoho_fetch_failed", {{"ticket_id", view.ticket.id},
+                                              {"zoho_id", *view.ticket.zoho_id},
+                                              {"error", e.message},
+                                              {"detail", e.detail},
+                                              {"calls", out.calls}});
+        sync["zoho"] = out.ticket_missing ? "missing" : "error";
+        sync["error"] =
+            out.ticket_missing ? "Zoho Desk has no ticket " + *view.ticket.zoho_id : e.message;
+        return done(response_body(view, zone_, {}, {}, std::move(sync), std::nullopt));
+    }
+
+    const zoho::Conversation& c = *out.conversation;
+    std::optional<json::object> zoho_json;
+    if (refresh && c.ticket) {
+        const auto& cfg = zoho_->config();
+        zoho_json = zoho_ticket_to_json(*c.ticket, cfg.cf_order_number, cfg.cf_invoice_number);
+        if (auto st = store_.apply_ticket_update(view.ticket.id, update_from(*c.ticket)); !st) {
+            return done(std::move(st).error());
+        }
+        // Re-read so that `ticket` shows exactly what is now stored.
+        auto fresh = store_.find_ticket(store::TicketQuery{view.ticket.id, {}, {}, {}});
+        if (!fresh) {
+            return done(std::move(fresh).error());
+        }
+        if (*fresh) {
+            view = std::move(**fresh);
+        }
+    }
+
+    const bool include_private = who.staff;
+    done(response_body(view, zone_, threads_to_json(c, zone_, include_private),
+                       attachments_to_json(c, zone_, include_private), std::move(sync),
+                       std::move(zoho_json)));
 }
 
 }  // namespace deskbridge::tickets

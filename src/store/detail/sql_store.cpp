@@ -62,6 +62,12 @@ constexpr std::string_view kUpsertTicket =
     "department = excluded.department, category = excluded.category, "
     "numero_pedido = excluded.numero_pedido, numero_nf = excluded.numero_nf, "
     "client_id = excluded.client_id, requester_id = excluded.requester_id";
+constexpr std::string_view kApplyTicketUpdate =
+    "UPDATE tickets SET status = COALESCE($2, status), subject = COALESCE($3, subject), "
+    "description = COALESCE($4, description), department = COALESCE($5, department), "
+    "category = COALESCE($6, category), numero_pedido = COALESCE($7, numero_pedido), "
+    "numero_nf = COALESCE($8, numero_nf), updated_at = COALESCE($9, updated_at), "
+    "web_url = COALESCE($10, web_url) WHERE id = $1 RETURNING id";
 constexpr std::string_view kUpsertUser =
     "INSERT INTO api_users (login, password_hash, client_id, staff) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, "
@@ -193,6 +199,29 @@ class SqlStore final : public Store {
     Result<std::optional<ApiUser>> find_user_by_id(std::int64_t id) override {
         const SqlValue params[] = {id};
         return query_one<ApiUser>(kUserById, params, read_user);
+    }
+
+    Status apply_ticket_update(std::int64_t id, const TicketUpdate& u) override {
+        return with_connection([&](Connection& c) -> Status {
+            const SqlValue p[] = {id,
+                                  opt(u.status),
+                                  opt(u.subject),
+                                  opt(u.description),
+                                  opt(u.department),
+                                  opt(u.category),
+                                  opt(u.numero_pedido),
+                                  opt(u.numero_nf),
+                                  opt(u.updated_at),
+                                  opt(u.web_url)};
+            auto rows = c.query(kApplyTicketUpdate, p);
+            if (!rows) {
+                return std::move(rows).error();
+            }
+            if (rows->empty()) {
+                return Error::not_found("ticket " + std::to_string(id) + " does not exist");
+            }
+            return {};
+        });
     }
 
     Status import(const ImportData& data) override {

@@ -1,0 +1,34 @@
+#pragma once
+// The contract's `threads`, `attachments` and `zoho` values, built from Zoho data.
+//
+// Client users never see private threads (internal notes) or their files; staff see all.
+// Dates are shown in the display time zone; sizes as bytes plus a 1024-step text.
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/time.hpp"
+#include "zoho/types.hpp"
+
+namespace deskbridge::tickets {
+
+boost::json::array threads_to_json(const zoho::Conversation& c,
+                                   const core::TimeZone& zone,
+                                   bool include_private);
+
+// Files of every returned thread merged with the ticket-level list, one entry per id.
+boost::json::array attachments_to_json(const zoho::Conversation& c,
+                                       const core::TimeZone& zone,
+                                       bool include_private);
+
+// Exactly the contract's fields of the `zoho` object.
+boost::json::object zoho_ticket_to_json(const zoho::Ticket& t,
+                                        std::string_view cf_order,
+                                        std::string_view cf_invoice);
+
+// "512 B", "100 KB", "1.5 MB": 1024 steps, at most one decimal.
+std::string format_size(std::int64_t bytes);
+
+}  // namespace deskbridge::tickets

@@ -1,0 +1,65 @@
+#pragma once
+// Zoho Desk API calls with the rules every call follows: the token and orgId headers, one
+// deadline per incoming request that no retry overruns, retries with exponential backoff and
+// jitter on 5xx, timeouts and 429 (honouring Retry-After) but never on other 4xx, and one token
+// renewal plus one retry on 401 INVALID_OAUTH.
+//
+// Thread-safe; callbacks run on the HttpClient thread and must not block.
+
+#include <atomic>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+#include "zoho/config.hpp"
+#include "zoho/http_client.hpp"
+#include "zoho/token_provider.hpp"
+
+namespace deskbridge::zoho {
+
+// What one incoming request spends on Zoho: shared by all the calls made for it.
+struct CallBudget {
+    explicit CallBudget(std::chrono::milliseconds timeout)
+        : deadline(Clock::now() + timeout), timeout(timeout) {}
+
+    const Clock::time_point deadline;
+    const std::chrono::milliseconds timeout;
+    std::atomic<int> calls{0};
+    std::atomic<std::int64_t> credits_remaining{-1};
+};
+
+struct DeskReply {
+    long status = 0;
+    std::optional<boost::json::value> body;  // empty for 204 No Content
+};
+
+class DeskClient {
+  public:
+    DeskClient(HttpClient& http, TokenProvider& tokens, const ZohoConfig& config)
+        : http_(http), tokens_(tokens), config_(config) {}
+
+    using Callback = std::function<void(core::Result<DeskReply>)>;
+    // `path` starts with "/api/v1/" and may carry a query string. A 404 fails with kNotFound,
+    // a 422 with kInvalidArgument.
+    void get(std::string path, std::shared_ptr<CallBudget> budget, Callback done) const;
+
+  private:
+    struct Attempt;
+    void start(std::shared_ptr<Attempt> attempt) const;
+    void on_response(std::shared_ptr<Attempt> attempt,
+                     const std::string& token,
+                     HttpResponse res) const;
+    // Retries after `delay` when the budget allows it, otherwise fails with `error`.
+    void retry_or_fail(std::shared_ptr<Attempt> attempt,
+                       std::chrono::milliseconds delay,
+                       core::Error error) const;
+
+    HttpClient& http_;
+    TokenProvider& tokens_;
+    const ZohoConfig& config_;
+};
+
+}  // namespace deskbridge::zoho

@@ -1,0 +1,284 @@
+#include "zoho/http_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <thread>
+
+namespace deskbridge::zoho {
+namespace {
+
+struct Transfer {
+    HttpRequest request;
+    HttpClient::Callback done;
+    HttpResponse response;
+    curl_slist* headers = nullptr;
+    CURL* easy = nullptr;
+};
+
+struct Timer {
+    Clock::time_point when;
+    std::uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const Timer& o) const { return when != o.when ? when > o.when : seq > o.seq; }
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<Transfer*>(user)->response.body.append(data, size * n);
+    return size * n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string_view line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+        std::string name(line.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::string value(line.substr(colon + 1));
+        try {
+            if (name == "retry-after") {
+                t->response.retry_after_seconds = std::stol(value);
+            } else if (name == "x-rate-limit-remaining-v3") {
+                t->response.credits_remaining = std::stoll(value);
+            }
+        } catch (const std::exception&) {
+            // A malformed header value is ignored like an absent one.
+        }
+    }
+    return size * n;
+}
+
+}  // namespace
+
+struct HttpClient::Impl {
+    HttpClientOptions options;
+    CURLM* multi = nullptr;
+    std::thread thread;
+
+    std::mutex mutex;
+    std::deque<std::unique_ptr<Transfer>> incoming;  // guarded by mutex
+    std::vector<Timer> new_timers;                   // guarded by mutex
+    bool stopping = false;                           // guarded by mutex
+
+    // Owned by the client thread only.
+    std::deque<std::unique_ptr<Transfer>> waiting;
+    std::map<CURL*, std::unique_ptr<Transfer>> running;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+    std::uint64_t timer_seq = 0;
+    std::atomic<std::uint64_t> started{0};
+
+    void run() {
+        for (;;) {
+            bool stop = false;
+            {
+                const std::lock_guard lock(mutex);
+                stop = stopping;
+                for (auto& t : incoming) {
+                    waiting.push_back(std::move(t));
+                }
+                incoming.clear();
+                for (auto& t : new_timers) {
+                    timers.push(std::move(t));
+                }
+                new_timers.clear();
+            }
+            if (stop) {
+                return fail_all();
+            }
+
+            start_waiting();
+            int still_running = 0;
+            curl_multi_perform(multi, &still_running);
+            collect_finished();
+            run_due_timers();
+            if (!waiting.empty() && running.size() < options.max_in_flight) {
+                continue;  // finished transfers freed slots for waiting ones
+            }
+
+            int wait_ms = 1000;
+            if (!timers.empty()) {
+                const auto until = timers.top().when - Clock::now();
+                wait_ms = static_cast<int>(std::clamp<long long>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(until).count(), 0, 1000));
+            }
+            curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+        }
+    }
+
+    void start_waiting() {
+        while (!waiting.empty() && running.size() < options.max_in_flight) {
+            auto t = std::move(waiting.front());
+            waiting.pop_front();
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                t->request.deadline - Clock::now());
+            if (left.count() <= 0) {
+                t->response.timed_out = true;
+                t->response.transport_error = "deadline passed before the call started";
+                t->done(std::move(t->response));
+                continue;
+            }
+            setup(*t, left);
+            ++started;
+            CURL* easy = t->easy;
+            running.emplace(easy, std::move(t));
+            curl_multi_add_handle(multi, easy);
+        }
+    }
+
+    void setup(Transfer& t, std::chrono::milliseconds left) {
+        t.easy = curl_easy_init();
+        CURL* e = t.easy;
+        curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(std::min(left, options.connect_timeout).count()));
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+        for (const auto& h : t.request.headers) {
+            t.headers = curl_slist_append(t.headers, h.c_str());
+        }
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+        if (t.request.method == "POST") {
+            curl_easy_setopt(e, CURLOPT_POST, 1L);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request.body.size()));
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request.body.c_str());
+        } else if (t.request.method != "GET") {
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.request.method.c_str());
+        }
+    }
+
+    void collect_finished() {
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            CURL* easy = msg->easy_handle;
+            const CURLcode code = msg->data.result;
+            auto it = running.find(easy);
+            curl_multi_remove_handle(multi, easy);
+            if (it == running.end()) {
+                curl_easy_cleanup(easy);
+                continue;
+            }
+            auto t = std::move(it->second);
+            running.erase(it);
+
+            if (code == CURLE_OK) {
+                curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
+            } else {
+                t->response.status = 0;
+                t->response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+                t->response.transport_error = curl_easy_strerror(code);
+            }
+            curl_easy_cleanup(easy);
+            curl_slist_free_all(t->headers);
+            t->done(std::move(t->response));
+        }
+    }
+
+    void run_due_timers() {
+        const auto now = Clock::now();
+        while (!timers.empty() && timers.top().when <= now) {
+            auto fn = timers.top().fn;
+            timers.pop();
+            fn();
+        }
+    }
+
+    void fail_all() {
+        for (auto& [easy, t] : running) {
+            curl_multi_remove_handle(multi, easy);
+            curl_easy_cleanup(easy);
+            curl_slist_free_all(t->headers);
+            t->response.transport_error = "client shutting down";
+            t->done(std::move(t->response));
+        }
+        running.clear();
+        for (auto& t : waiting) {
+            t->response.transport_error = "client shutting down";
+            t->done(std::move(t->response));
+        }
+        waiting.clear();
+    }
+};
+
+HttpClient::HttpClient(HttpClientOptions options) : impl_(new Impl) {
+    static const bool global_init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
+    (void)global_init;
+    impl_->options = options;
+    impl_->options.max_in_flight = std::max<std::size_t>(1, options.max_in_flight);
+    impl_->multi = curl_multi_init();
+    curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(impl_->options.max_in_flight));
+    impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+HttpClient::~HttpClient() {
+    {
+        const std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    curl_multi_wakeup(impl_->multi);
+    impl_->thread.join();
+    curl_multi_cleanup(impl_->multi);
+}
+
+void HttpClient::send(HttpRequest request, Callback done) {
+    auto t = std::make_unique<Transfer>();
+    t->request = std::move(request);
+    t->done = std::move(done);
+    {
+        const std::lock_guard lock(impl_->mutex);
+        impl_->incoming.push_back(std::move(t));
+    }
+    curl_multi_wakeup(impl_->multi);
+}
+
+void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    {
+        const std::lock_guard lock(impl_->mutex);
+        impl_->new_timers.push_back(Timer{Clock::now() + delay, impl_->timer_seq++, std::move(fn)});
+    }
+    curl_multi_wakeup(impl_->multi);
+}
+
+std::uint64_t HttpClient::calls_started() const {
+    return impl_->started.load();
+}
+
+std::string url_encode(std::string_view value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(value.size() * 3);
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xf]);
+        }
+    }
+    return out;
+}
+
+}  // namespace deskbridge::zoho

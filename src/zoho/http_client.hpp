@@ -1,0 +1,68 @@
+#pragma once
+// An asynchronous HTTP client: one thread drives a libcurl multi handle, so hundreds of calls
+// can wait on Zoho without holding a thread each.
+//
+// Connections are reused, TLS is verified, redirects are never followed (a redirect would carry
+// the Authorization header to another host), and at most `max_in_flight` transfers run at once;
+// the rest wait in FIFO order. Callbacks run on the client's thread and must not block.
+// `send` and `after` are thread-safe. The destructor fails every pending call and joins.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deskbridge::zoho {
+
+using Clock = std::chrono::steady_clock;
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string body;                  // sent as application/x-www-form-urlencoded when set
+    Clock::time_point deadline;        // the transfer is cut off here
+};
+
+struct HttpResponse {
+    long status = 0;  // 0 when no HTTP answer arrived
+    std::string body;
+    std::optional<long> retry_after_seconds;
+    std::optional<std::int64_t> credits_remaining;  // X-Rate-Limit-Remaining-v3
+    bool timed_out = false;
+    std::string transport_error;  // libcurl's text when status is 0
+};
+
+struct HttpClientOptions {
+    std::size_t max_in_flight = 10;
+    std::chrono::milliseconds connect_timeout{3000};
+    bool verify_tls = true;
+};
+
+class HttpClient {
+  public:
+    explicit HttpClient(HttpClientOptions options);
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    using Callback = std::function<void(HttpResponse)>;
+    void send(HttpRequest request, Callback done);
+    // Runs `fn` on the client's thread after `delay` (retries back off with it).
+    void after(std::chrono::milliseconds delay, std::function<void()> fn);
+
+    // Transfers started since construction.
+    std::uint64_t calls_started() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes a form or query value.
+std::string url_encode(std::string_view value);
+
+}  // namespace deskbridge::zoho

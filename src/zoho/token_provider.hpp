@@ -1,0 +1,52 @@
+#pragma once
+// The Zoho OAuth access token: one cached token per process, renewed `renew_margin` before it
+// expires, with one renewal in flight however many calls wait on it.
+//
+// Zoho allows about 10 grants per 10 minutes per refresh token and blocks further grants for
+// the rest of the window, so after a throttle answer no grant is tried for `kThrottlePause`.
+// Thread-safe; callbacks run on the HttpClient thread or inline on the caller's.
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "zoho/config.hpp"
+#include "zoho/http_client.hpp"
+
+namespace deskbridge::zoho {
+
+class TokenProvider {
+  public:
+    static constexpr std::chrono::seconds kThrottlePause{60};
+
+    TokenProvider(HttpClient& http, const ZohoConfig& config) : http_(http), config_(config) {}
+
+    using Callback = std::function<void(core::Result<std::string>)>;
+    void get(Clock::time_point deadline, Callback done);
+
+    // Zoho refused `token`: forget it, unless a newer one has already replaced it.
+    void invalidate(const std::string& token);
+
+    // Grants obtained since start (for tests, metrics and `zoho check`).
+    std::uint64_t grants() const { return grants_.load(); }
+
+  private:
+    void renew(Clock::time_point deadline);
+    void finish(core::Result<std::string> result);
+
+    HttpClient& http_;
+    const ZohoConfig& config_;
+    std::atomic<std::uint64_t> grants_{0};
+
+    std::mutex mutex_;
+    std::string token_;                  // guarded by mutex_
+    Clock::time_point renew_at_{};       // guarded by mutex_
+    Clock::time_point blocked_until_{};  // guarded by mutex_
+    bool renewing_ = false;              // guarded by mutex_
+    std::vector<Callback> waiters_;      // guarded by mutex_
+};
+
+}  // namespace deskbridge::zoho
