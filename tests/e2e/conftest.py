@@ -1,0 +1,268 @@
+"""Fixtures that drive the real deskbridge binary: databases, CLI runs and running servers.
+
+Servers are module-scoped: argon2 makes every imported user and every login cost about 100 ms,
+so each test module imports the seed once, starts one server and caches its tokens.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import e2e_seed
+
+REPO = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("DESKBRIDGE_BIN", REPO / "build" / "deskbridge"))
+STARTUP_TIMEOUT_S = 10
+SHUTDOWN_TIMEOUT_S = 10
+
+
+# ---------------------------------------------------------------------------------------------
+# Databases
+
+
+def engine_names():
+    names = ["sqlite"]
+    # PostgreSQL joins here once postgres_database_url() below is written:
+    #     if os.environ.get("DESKBRIDGE_TEST_PG_URL"):
+    #         names.append("postgres")
+    return names
+
+
+def postgres_database_url(name, request):
+    """Creates an empty PostgreSQL database called `name` and returns its URL.
+
+    This is where PostgreSQL support goes: connect to DESKBRIDGE_TEST_PG_URL (psql through
+    subprocess; the standard library has no driver), CREATE DATABASE, register a DROP DATABASE
+    with request.addfinalizer, and return the server URL with the new database name.
+    """
+    raise NotImplementedError("the e2e suite cannot create PostgreSQL databases yet")
+
+
+def new_database_url(engine, directory, name, request):
+    if engine == "sqlite":
+        return f"sqlite:{directory / (name + '.db')}"
+    if engine == "postgres":
+        return postgres_database_url(name, request)
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+@pytest.fixture(scope="module", params=engine_names())
+def engine(request):
+    return request.param
+
+
+@pytest.fixture
+def db_url(engine, tmp_path, request):
+    """A fresh, empty database for one test."""
+    return new_database_url(engine, tmp_path, "deskbridge", request)
+
+
+@pytest.fixture(scope="module")
+def module_db_url(engine, tmp_path_factory, request):
+    """A fresh, empty database shared by one test module."""
+    name = "e2e_" + request.module.__name__.replace(".", "_")
+    return new_database_url(engine, tmp_path_factory.mktemp(name), name, request)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+
+
+def clean_env(**extra):
+    """The caller's environment without DESKBRIDGE_* settings that would leak into a run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKBRIDGE_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args, stdin=None, env=None, timeout=60):
+    """Runs `deskbridge ARGS...` to completion; returns the CompletedProcess (text mode)."""
+    assert BINARY.exists(), f"no deskbridge binary at {BINARY}; set DESKBRIDGE_BIN"
+    return subprocess.run([str(BINARY), *map(str, args)], input=stdin, capture_output=True,
+                          text=True, env=env if env is not None else clean_env(),
+                          timeout=timeout)
+
+
+def run_ok(*args, stdin=None):
+    result = run_cli(*args, stdin=stdin)
+    assert result.returncode == 0, f"deskbridge {args} failed: {result.stderr}"
+    return result
+
+
+def write_json(path, data):
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def import_file(path, db):
+    return run_cli("import", path, "--db", db)
+
+
+def import_seed(directory, db):
+    result = import_file(write_json(directory / "seed.json", e2e_seed.SEED), db)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def cli():
+    return run_cli
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def encode_body(body):
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+class Service:
+    """One `deskbridge serve` process on a loopback port, and an HTTP client for it."""
+
+    def __init__(self, db, workdir, secret=None, extra_args=(), env=None):
+        self.db_url = db
+        self.secret = secret or secrets.token_urlsafe(36)  # 48 characters
+        self.stderr_path = workdir / f"server-{secrets.token_hex(4)}.stderr"
+        self.extra_args = list(extra_args)
+        self.env = env if env is not None else clean_env(DESKBRIDGE_SECRET=self.secret)
+        self.port = None
+        self.process = None
+        self._tokens = {}
+
+    # Lifecycle
+
+    def start(self):
+        # The free port is only free until someone else takes it: retry on a bind failure.
+        for _ in range(3):
+            self.port = free_port()
+            self._spawn()
+            if self._wait_healthy():
+                return self
+            if "cannot listen" not in self.log_text():
+                break
+        raise AssertionError(f"deskbridge serve did not start:\n{self.log_text()}")
+
+    def _spawn(self):
+        args = [str(BINARY), "serve", "--listen", f"127.0.0.1:{self.port}", "--db", self.db_url,
+                *self.extra_args]
+        with open(self.stderr_path, "ab") as err:
+            self.process = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL,
+                                            stderr=err)
+
+    def _wait_healthy(self):
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.02)
+        self.process.kill()
+        self.process.wait()
+        return False
+
+    def stop(self):
+        """SIGTERM, then the exit code (None if it had to be killed after the timeout)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=SHUTDOWN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None
+
+    def log_text(self):
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    # HTTP
+
+    def connect(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request_raw(self, method, path, body=None, headers=None):
+        """One request on a fresh connection: (status, headers, body bytes)."""
+        conn = self.connect()
+        try:
+            conn.request(method, path, body=encode_body(body), headers=headers or {})
+            res = conn.getresponse()
+            return res.status, res.headers, res.read()
+        finally:
+            conn.close()
+
+    def request(self, method, path, body=None, headers=None):
+        """One request on a fresh connection: (status, headers, parsed JSON or None)."""
+        status, res_headers, raw = self.request_raw(method, path, body, headers)
+        return status, res_headers, json.loads(raw) if raw else None
+
+    def details(self, token, **fields):
+        """GET /api/get/ticket_details with {"auth": token, **fields}."""
+        return self.request("GET", "/api/get/ticket_details", {"auth": token, **fields})
+
+    def login(self, login, password=None, fresh=False):
+        """A token for `login` (seed password by default); cached unless fresh=True."""
+        password = e2e_seed.PASSWORDS[login] if password is None else password
+        key = (login, password)
+        if fresh or key not in self._tokens:
+            status, _, body = self.request("POST", "/api/get/auth",
+                                           {"login": login, "password": password})
+            assert status == 200, f"login {login}: {status} {body}"
+            self._tokens[key] = body["auth"]
+        return self._tokens[key]
+
+    # CLI against this server's database
+
+    def cli(self, *args, stdin=None):
+        return run_cli(*args, "--db", self.db_url, stdin=stdin)
+
+
+def stop_and_check(service):
+    rc = service.stop()
+    assert rc == 0, f"deskbridge serve exited with {rc} after SIGTERM:\n{service.log_text()}"
+
+
+@pytest.fixture(scope="module")
+def service(module_db_url, tmp_path_factory):
+    """A server on the seeded module database."""
+    workdir = tmp_path_factory.mktemp("service")
+    import_seed(workdir, module_db_url)
+    svc = Service(module_db_url, workdir).start()
+    yield svc
+    stop_and_check(svc)
+
+
+@pytest.fixture
+def start_service(tmp_path):
+    """Starts extra servers for one test: start_service(db, secret=..., extra_args=...)."""
+    started = []
+
+    def start(db, **kwargs):
+        svc = Service(db, tmp_path, **kwargs).start()
+        started.append(svc)
+        return svc
+
+    yield start
+    for svc in started:
+        stop_and_check(svc)
