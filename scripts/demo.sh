@@ -8,4 +8,5 @@ cd "$root"
 bash scripts/install-deps.sh
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DDESKBRIDGE_TESTS=OFF >/dev/null
 cmake --build build-release -j "$(nproc)" --target deskbridge
-exec ./build-release/deskbridge demo "$@"
+exec ./build-release/deskbridge demo --zoho-sim "$root/tools/zoho_sim/deskbridge-zoho-sim" \
+  --zoho-fixture "$root/data/zoho-demo.json" "$@"

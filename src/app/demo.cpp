@@ -1,10 +1,18 @@
 #include "app/demo.hpp"
 
+#include <signal.h>
 #include <sodium.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "app/commands.hpp"
 #include "app/demo_data.hpp"
@@ -52,9 +60,76 @@ A blocked client (403):
 )txt" << std::endl;
 }
 
+// The simulator as a child process; killed when this object goes.
+class SimulatorProcess {
+  public:
+    ~SimulatorProcess() {
+        if (pid_ > 0) {
+            kill(pid_, SIGTERM);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+
+    // Starts it on an ephemeral port and returns its base URL once it listens.
+    core::Result<std::string> start(const DemoOptions& o, const std::string& dir) {
+        const std::string port_file = dir + "/zoho-sim.port";
+        std::vector<std::string> args = {o.zoho_sim, "--fixture",   o.zoho_fixture, "--port",
+                                         "0",        "--port-file", port_file,      "--quiet"};
+        std::vector<char*> argv;
+        for (auto& a : args) {
+            argv.push_back(a.data());
+        }
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, o.zoho_sim.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+            pid_ = 0;
+            return core::Error::invalid("cannot start the Zoho Desk simulator " + o.zoho_sim);
+        }
+        for (int i = 0; i < 100; ++i) {
+            std::ifstream in(port_file);
+            std::string port;
+            if (in >> port && !port.empty()) {
+                return "http://127.0.0.1:" + port;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return core::Error::unavailable("the Zoho Desk simulator did not start within 5 s");
+    }
+
+  private:
+    pid_t pid_ = 0;
+};
+
+// Credentials and org id for the simulator, from its fixture.
+core::Result<zoho::ZohoConfig> simulator_config(const std::string& fixture,
+                                                const std::string& url) {
+    std::ifstream in(fixture);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(text.str(), ec);
+    const auto* oauth = ec || !doc.is_object() ? nullptr : doc.get_object().if_contains("oauth");
+    const auto* org = ec || !doc.is_object() ? nullptr : doc.get_object().if_contains("org");
+    if (oauth == nullptr || org == nullptr || !oauth->is_object() || !org->is_object()) {
+        return core::Error::invalid("the simulator fixture " + fixture + " has no oauth or org");
+    }
+    const auto str = [](const boost::json::value& o, const char* key) {
+        const auto* v = o.get_object().if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    zoho::ZohoConfig z;
+    z.desk_url = url;
+    z.accounts_url = url;
+    z.client_id = str(*oauth, "client_id");
+    z.client_secret = str(*oauth, "client_secret");
+    z.refresh_token = str(*oauth, "refresh_token");
+    z.org_id = str(*org, "id");
+    return z;
+}
+
 }  // namespace
 
-int demo_command(const std::string& listen) {
+int demo_command(const DemoOptions& demo) {
+    const std::string& listen = demo.listen;
     if (sodium_init() < 0) {
         std::cerr << "deskbridge: libsodium failed to initialise\n";
         return 2;
@@ -86,7 +161,19 @@ int demo_command(const std::string& listen) {
     char hex[sizeof key * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, key, sizeof key);
 
+    SimulatorProcess simulator;
     ServeOptions options;
+    if (!demo.zoho_sim.empty()) {
+        auto url = simulator.start(demo, dir_template);
+        auto config = url ? simulator_config(demo.zoho_fixture, *url)
+                          : core::Result<zoho::ZohoConfig>(url.error());
+        if (!config) {
+            std::cerr << "deskbridge: " << config.error().message << "\n";
+            return 2;
+        }
+        options.zoho = *config;
+        std::cout << "Zoho Desk simulator: " << *url << "\n";
+    }
     options.server.listen = listen;
     options.server.db_url = db_url;
     options.secret = hex;

@@ -6,6 +6,13 @@
 
 namespace deskbridge::app {
 
-int demo_command(const std::string& listen);
+struct DemoOptions {
+    std::string listen;
+    // The Zoho Desk simulator and its fixture; without them the demo runs without Zoho.
+    std::string zoho_sim;
+    std::string zoho_fixture;
+};
+
+int demo_command(const DemoOptions& options);
 
 }  // namespace deskbridge::app

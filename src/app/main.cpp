@@ -182,9 +182,12 @@ int main(int argc, char** argv) {
         ->excludes(client_opt);
 
     auto* demo = cli.add_subcommand("demo", "run with a throwaway database and demo data");
+    app::DemoOptions demo_options;
     demo->add_option("--listen", f.server.listen, "HOST:PORT to listen on")
         ->envname("DESKBRIDGE_LISTEN")
         ->capture_default_str();
+    demo->add_option("--zoho-sim", demo_options.zoho_sim, "the Zoho Desk simulator to start");
+    demo->add_option("--zoho-fixture", demo_options.zoho_fixture, "the simulator's fixture");
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -236,7 +239,8 @@ int main(int argc, char** argv) {
         return app::user_disable(db, f.login);
     }
     if (demo->parsed()) {
-        return app::demo_command(f.server.listen);
+        demo_options.listen = f.server.listen;
+        return app::demo_command(demo_options);
     }
     return 1;
 }
