@@ -7,6 +7,7 @@
 
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
+#include "api/webhook.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 
@@ -18,6 +19,7 @@ namespace json = boost::json;
 constexpr std::string_view kAuthPath = "/api/get/auth";
 constexpr std::string_view kTicketDetailsPath = "/api/get/ticket_details";
 constexpr std::string_view kHealthPath = "/healthz";
+constexpr std::string_view kWebhookPrefix = "/api/zoho/webhook/";
 
 // The caller's X-Request-Id when it is short and plain, otherwise a fresh random one.
 std::string request_id_for(const http::Request& request) {
@@ -84,6 +86,9 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
             return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD"));
         }
         return respond(ok_json(R"({"status":"ok"})"));
+    }
+    if (path.starts_with(kWebhookPrefix)) {
+        return zoho_webhook(request, request_id, std::move(respond));
     }
     respond(failure_response(Failure::kRouteNotFound));
 }
@@ -166,7 +171,8 @@ void Api::ticket_details(const http::Request& request,
             }
 
             deps_.tickets.details(
-                principal, std::move(fields->request), [respond, request_id](tickets::DetailsOutcome outcome) {
+                principal, std::move(fields->request),
+                [respond, request_id](tickets::DetailsOutcome outcome) {
                     if (auto* body = std::get_if<std::string>(&outcome)) {
                         return respond(ok_json(std::move(*body)));
                     }
@@ -178,6 +184,47 @@ void Api::ticket_details(const http::Request& request,
                                      {{"error", error.message}, {"detail", error.detail}});
                     respond(error_response(error));
                 });
+        },
+        respond);
+}
+
+void Api::zoho_webhook(const http::Request& request,
+                       const std::string& request_id,
+                       http::Responder respond) const {
+    // A wrong secret looks exactly like no webhook at all.
+    const std::string_view secret = request.path().substr(kWebhookPrefix.size());
+    if (deps_.conversations == nullptr || !webhook_secret_matches(secret, deps_.webhook_secret)) {
+        return respond(failure_response(Failure::kRouteNotFound));
+    }
+    if (request.method == "GET" || request.method == "HEAD") {
+        return respond(ok_json(R"({"success":true})"));  // Zoho validates the URL with a GET
+    }
+    if (request.method != "POST") {
+        return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD, POST"));
+    }
+    auto ids = tickets_in_webhook(request.body, deps_.limits);
+    if (!ids) {
+        return respond(error_response(ids.error()));
+    }
+
+    offload(
+        [this, ids = std::move(*ids), respond, request_id]() {
+            int marked = 0;
+            for (const auto& id : ids) {
+                auto r = deps_.conversations->mark_stale(id);
+                if (!r) {
+                    core::log::error(
+                        "webhook_mark_failed",
+                        {{"request_id", request_id}, {"zoho_id", id}, {"error", r.error().detail}});
+                    return respond(error_response(r.error()));
+                }
+                marked += *r ? 1 : 0;
+            }
+            core::log::info(
+                "zoho_webhook",
+                {{"request_id", request_id}, {"tickets", ids.size()}, {"marked_stale", marked}});
+            respond(ok_json(json::serialize(json::object{
+                {"success", true}, {"tickets", ids.size()}, {"marked_stale", marked}})));
         },
         respond);
 }

@@ -19,6 +19,8 @@ struct ApiDeps {
     core::WorkPool& pool;
     const auth::Authenticator& authenticator;
     const tickets::TicketService& tickets;
+    tickets::ConversationSource* conversations;  // null without Zoho
+    std::string webhook_secret;                  // empty: no webhook receiver
 };
 
 class Api {
@@ -34,6 +36,9 @@ class Api {
     void ticket_details(const http::Request& request,
                         const std::string& request_id,
                         http::Responder respond) const;
+    void zoho_webhook(const http::Request& request,
+                      const std::string& request_id,
+                      http::Responder respond) const;
     // Runs `job` on the WorkPool, or answers 503 when its queue is full.
     void offload(std::function<void()> job, const http::Responder& respond) const;
 

@@ -28,6 +28,7 @@ struct Flags {
     bool password_stdin = false;
     zoho::ZohoConfig zoho;
     double zoho_deadline_seconds = 8;
+    long zoho_max_age_seconds = 60;
     // Credentials given as files (the *_FILE variables); read after parsing.
     std::string zoho_client_id_file, zoho_client_secret_file, zoho_refresh_token_file,
         zoho_org_id_file;
@@ -73,6 +74,14 @@ void add_zoho_options(CLI::App* cmd, Flags& f) {
         ->envname("DESKBRIDGE_ZOHO_DEADLINE")
         ->check(CLI::Range(0.1, 120.0))
         ->capture_default_str();
+    cmd->add_option("--zoho-max-age", f.zoho_max_age_seconds,
+                    "seconds a cached conversation is served without asking Zoho (0: always ask)")
+        ->envname("DESKBRIDGE_ZOHO_MAX_AGE")
+        ->check(CLI::Range(0L, 86400L))
+        ->capture_default_str();
+    cmd->add_option("--zoho-webhook-secret", z.webhook_secret,
+                    "secret path segment of POST /api/zoho/webhook/<secret> (empty: off)")
+        ->envname("DESKBRIDGE_ZOHO_WEBHOOK_SECRET");
     cmd->add_option("--zoho-max-in-flight", z.max_in_flight,
                     "Zoho calls in flight at once, process-wide")
         ->envname("DESKBRIDGE_ZOHO_MAX_IN_FLIGHT")
@@ -97,6 +106,7 @@ deskbridge::core::Status load_zoho_files(Flags& f) {
         }
     }
     f.zoho.deadline = std::chrono::milliseconds(static_cast<long>(f.zoho_deadline_seconds * 1000));
+    f.zoho.cache_max_age = std::chrono::seconds(f.zoho_max_age_seconds);
     return {};
 }
 

@@ -66,9 +66,17 @@ int serve(const ServeOptions& options) {
     }
 
     auto pool = std::make_unique<core::WorkPool>(workers, config.limits.max_queued_jobs);
+    std::unique_ptr<tickets::ConversationSource> conversations;
+    if (zoho) {
+        conversations = std::make_unique<tickets::ConversationSource>(**store, *pool, *zoho,
+                                                                      zoho->config().cache_max_age);
+    }
     const auth::Authenticator authenticator(**store, *signer, config.token_ttl);
-    const tickets::TicketService tickets(**store, *zone, *pool, zoho.get());
-    const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets});
+    const tickets::TicketService tickets(**store, *zone, conversations.get(),
+                                         options.zoho.cf_order_number,
+                                         options.zoho.cf_invoice_number);
+    const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets,
+                                    conversations.get(), options.zoho.webhook_secret});
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
         api.handle(std::move(req), std::move(respond));

@@ -90,6 +90,21 @@ struct TicketUpdate {
     std::optional<std::string> web_url;
 };
 
+// The cached Zoho conversation of one ticket. The store keeps threads and the attachment list
+// as opaque JSON texts; zoho/ owns their shape.
+struct CachedThread {
+    std::string thread_id;
+    std::int64_t created_ms = 0;
+    std::string json;
+};
+
+struct CachedConversation {
+    core::Instant fetched_at;  // last successful revalidation
+    bool stale = false;        // a webhook said something changed since
+    std::string attachments_json;
+    std::vector<CachedThread> threads;  // oldest first
+};
+
 // One import file, already validated field by field (see app/import_file).
 struct ImportData {
     std::vector<Client> clients;

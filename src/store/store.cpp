@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include "store/detail/postgres_connection.hpp"
 #include "store/detail/sql_store.hpp"
 #include "store/detail/sqlite_connection.hpp"
 
@@ -20,7 +21,18 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Stor
         return detail::make_sql_store([path] { return detail::open_sqlite(path); },
                                       options.pool_size);
     }
-    return core::Error::invalid("unsupported database URL (expected sqlite:PATH)");
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        std::string pg_url(url);
+        // Probe once, like SQLite: a wrong host or password fails at start-up, not per request.
+        auto probe = detail::open_postgres(pg_url);
+        if (!probe) {
+            return std::move(probe).error();
+        }
+        return detail::make_sql_store([pg_url] { return detail::open_postgres(pg_url); },
+                                      options.pool_size);
+    }
+    return core::Error::invalid(
+        "unsupported database URL (expected sqlite:PATH or postgresql://USER:PASSWORD@HOST/DB)");
 }
 
 }  // namespace deskbridge::store

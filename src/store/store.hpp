@@ -33,6 +33,19 @@ class Store {
     // written. Fails with kNotFound when the ticket does not exist.
     virtual core::Status apply_ticket_update(std::int64_t id, const TicketUpdate& update) = 0;
 
+    // The Zoho conversation cache, keyed by Zoho ticket id. `save_conversation` replaces the
+    // cached thread set with `current_ids` (dropping threads Zoho no longer lists), writes
+    // `upserts`, and clears the stale mark, in one transaction.
+    virtual core::Result<std::optional<CachedConversation>> load_conversation(
+        std::string_view zoho_id) = 0;
+    virtual core::Status save_conversation(std::string_view zoho_id,
+                                           core::Instant fetched_at,
+                                           const std::string& attachments_json,
+                                           const std::vector<std::string>& current_ids,
+                                           const std::vector<CachedThread>& upserts) = 0;
+    // Returns whether a cached conversation existed to mark.
+    virtual core::Result<bool> mark_conversation_stale(std::string_view zoho_id) = 0;
+
     // Upserts everything by id (users by login) in one transaction: all or nothing. A record
     // that names a client or requester that exists neither in `data` nor in the database fails
     // with kInvalidArgument naming the record and the field.

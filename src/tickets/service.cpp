@@ -2,7 +2,6 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "core/log.hpp"
 #include "tickets/conversation_json.hpp"
 #include "tickets/ticket_json.hpp"
 
@@ -68,49 +67,42 @@ void TicketService::details(const auth::Principal& who,
     if (!view.ticket.zoho_id || view.ticket.zoho_id->empty()) {
         return done(response_body(view, zone_, {}, {}, {{"zoho", "not_linked"}}, std::nullopt));
     }
-    if (zoho_ == nullptr) {
+    if (conversations_ == nullptr) {
         return done(response_body(view, zone_, {}, {}, {{"zoho", "not_configured"}}, std::nullopt));
     }
 
     const bool refresh = request.refresh;
-    zoho::FetchRequest fetch{*view.ticket.zoho_id, refresh};
-    zoho_->fetcher().fetch(std::move(fetch), [this, who, refresh, view = std::move(view),
-                                              done](zoho::FetchOutcome out) mutable {
-        // Back to the pool: the write-back blocks, and the Zoho thread must never wait.
-        auto job = [this, who, refresh, view = std::move(view), out = std::move(out), done]() {
-            finish_with_zoho(who, refresh, view, out, done);
-        };
-        if (!pool_.try_submit(job)) {
-            done(core::Error::unavailable("service busy"));
-        }
-    });
+    const std::string zoho_id = *view.ticket.zoho_id;
+    conversations_->get(
+        zoho_id, refresh,
+        [this, who, refresh, view = std::move(view), done](ConversationResult result) mutable {
+            finish_with_zoho(who, refresh, std::move(view), std::move(result), done);
+        });
 }
 
 void TicketService::finish_with_zoho(const auth::Principal& who,
                                      bool refresh,
                                      store::TicketView view,
-                                     zoho::FetchOutcome out,
+                                     ConversationResult result,
                                      const std::function<void(DetailsOutcome)>& done) const {
-    json::object sync{{"zoho", "ok"}, {"calls", out.calls}};
-
-    if (!out.conversation) {
-        const core::Error& e = out.conversation.error();
-        core::log::warn("zoho_fetch_failed", {{"ticket_id", view.ticket.id},
-                                              {"zoho_id", *view.ticket.zoho_id},
-                                              {"error", e.message},
-                                              {"detail", e.detail},
-                                              {"calls", out.calls}});
-        sync["zoho"] = out.ticket_missing ? "missing" : "error";
-        sync["error"] =
-            out.ticket_missing ? "Zoho Desk has no ticket " + *view.ticket.zoho_id : e.message;
+    json::object sync{{"zoho", result.state}, {"calls", result.calls}};
+    if (!result.source.empty()) {
+        sync["source"] = result.source;
+    }
+    if (result.fetched_at) {
+        sync["fetched_at"] = zone_.format(*result.fetched_at);
+    }
+    if (!result.error.empty()) {
+        sync["error"] = result.error;
+    }
+    if (!result.conversation) {
         return done(response_body(view, zone_, {}, {}, std::move(sync), std::nullopt));
     }
 
-    const zoho::Conversation& c = *out.conversation;
+    const zoho::Conversation& c = *result.conversation;
     std::optional<json::object> zoho_json;
     if (refresh && c.ticket) {
-        const auto& cfg = zoho_->config();
-        zoho_json = zoho_ticket_to_json(*c.ticket, cfg.cf_order_number, cfg.cf_invoice_number);
+        zoho_json = zoho_ticket_to_json(*c.ticket, cf_order_, cf_invoice_);
         if (auto st = store_.apply_ticket_update(view.ticket.id, update_from(*c.ticket)); !st) {
             return done(std::move(st).error());
         }

@@ -4,8 +4,8 @@
 // full response body.
 //
 // `details` must be called from a core::WorkPool thread (the local lookup blocks). It answers
-// through `done`, exactly once, from a WorkPool thread: Zoho calls run on the Zoho client's
-// thread and the answer hops back to the pool for the database write-back and the JSON.
+// through `done`, exactly once, from a WorkPool thread (ConversationSource hops back to the
+// pool after Zoho calls, for the database write-back and the JSON).
 // Thread-safe.
 
 #include <functional>
@@ -17,7 +17,7 @@
 #include "core/time.hpp"
 #include "core/work_pool.hpp"
 #include "store/store.hpp"
-#include "zoho/zoho_desk.hpp"
+#include "tickets/conversation_source.hpp"
 
 namespace deskbridge::tickets {
 
@@ -32,12 +32,18 @@ using DetailsOutcome = std::variant<std::string, NotFound, core::Error>;
 
 class TicketService {
   public:
-    // `zoho` may be null: the service then answers with the local ticket only.
+    // `conversations` may be null (Zoho not configured): the service then answers with the
+    // local ticket only. `cf_order` and `cf_invoice` name the custom fields of the zoho object.
     TicketService(store::Store& store,
                   const core::TimeZone& zone,
-                  core::WorkPool& pool,
-                  zoho::ZohoDesk* zoho)
-        : store_(store), zone_(zone), pool_(pool), zoho_(zoho) {}
+                  ConversationSource* conversations,
+                  std::string cf_order,
+                  std::string cf_invoice)
+        : store_(store),
+          zone_(zone),
+          conversations_(conversations),
+          cf_order_(std::move(cf_order)),
+          cf_invoice_(std::move(cf_invoice)) {}
 
     void details(const auth::Principal& who,
                  DetailsRequest request,
@@ -47,13 +53,14 @@ class TicketService {
     void finish_with_zoho(const auth::Principal& who,
                           bool refresh,
                           store::TicketView view,
-                          zoho::FetchOutcome fetched,
+                          ConversationResult fetched,
                           const std::function<void(DetailsOutcome)>& done) const;
 
     store::Store& store_;
     const core::TimeZone& zone_;
-    core::WorkPool& pool_;
-    zoho::ZohoDesk* zoho_;
+    ConversationSource* conversations_;
+    const std::string cf_order_;
+    const std::string cf_invoice_;
 };
 
 }  // namespace deskbridge::tickets

@@ -30,6 +30,10 @@ struct ZohoConfig {
     // Page size for thread and attachment lists: 50 is accepted by every endpoint we list.
     int page_size = 50;
     bool verify_tls = true;
+    // A cached conversation younger than this is served without asking Zoho (0: always ask).
+    std::chrono::seconds cache_max_age{60};
+    // The secret last segment of the webhook URL; empty disables the webhook receiver.
+    std::string webhook_secret;
 
     // All four credentials present.
     bool configured() const {

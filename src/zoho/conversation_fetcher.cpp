@@ -109,6 +109,10 @@ void ConversationFetcher::list_threads(std::shared_ptr<State> s, int from) const
                 if (!t->is_message() || !s->seen_threads.insert(t->id).second) {
                     continue;
                 }
+                if (auto known = s->request.known.find(t->id); known != s->request.known.end()) {
+                    s->result.threads.push_back(known->second);
+                    continue;
+                }
                 s->result.threads.push_back(std::move(*t));
                 to_detail.push_back(s->result.threads.size() - 1);
             }

@@ -1,7 +1,8 @@
 #pragma once
 // Fetches a ticket's conversation from Zoho Desk with as few round trips as the API allows:
 // the thread list, the attachment list and (on refresh) the ticket start together; each thread
-// detail starts as soon as its list page arrives, in parallel under the HttpClient's cap.
+// detail starts as soon as its list page arrives, in parallel under the HttpClient's cap, and
+// only for threads not already known.
 //
 // The result is all or nothing: any failed call fails the whole fetch, so half-mapped data is
 // never passed on as complete. Thread-safe; `done` runs once, on the HttpClient thread.
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "core/result.hpp"
 #include "zoho/config.hpp"
@@ -20,6 +22,8 @@ namespace deskbridge::zoho {
 struct FetchRequest {
     std::string ticket_id;     // Zoho's id
     bool with_ticket = false;  // also GET the ticket itself (refresh=1)
+    // Threads already known in full (from the cache): listed again, never fetched in detail.
+    std::unordered_map<std::string, Thread> known;
 };
 
 struct FetchOutcome {

@@ -35,6 +35,12 @@ class Connection {
                                                     std::span<const SqlValue> params) = 0;
     // Runs several statements without parameters (DDL, BEGIN, COMMIT).
     virtual core::Status exec(std::string_view sql) = 0;
+
+    // Bracket migrate() so that processes migrating one database at once take turns. Every
+    // successful lock_migrations() is paired with unlock_migrations(), which reports a lock
+    // that was lost on the way. No-ops where transactions already serialize schema changes.
+    virtual core::Status lock_migrations() = 0;
+    virtual core::Status unlock_migrations() = 0;
 };
 
 // A fixed set of connections, handed out one thread at a time.

@@ -68,6 +68,24 @@ CREATE TABLE api_users (
 );
 )sql";
 
+// The Zoho conversation cache: one row per ticket, one per thread (content never changes once
+// sent, so a thread is fetched in detail once).
+constexpr std::string_view kV3ZohoCache = R"sql(
+CREATE TABLE zoho_conversations (
+    zoho_id TEXT PRIMARY KEY,
+    fetched_at BIGINT NOT NULL,
+    stale INTEGER NOT NULL DEFAULT 0,
+    attachments TEXT NOT NULL
+);
+CREATE TABLE zoho_threads (
+    zoho_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (zoho_id, thread_id)
+);
+)sql";
+
 std::string_view text_for(const Migration& m, Engine engine) {
     if (engine == Engine::kSqlite && !m.sqlite_sql.empty()) {
         return m.sqlite_sql;
@@ -84,6 +102,7 @@ const std::vector<Migration>& migrations() {
     static const std::vector<Migration> kAll = {
         {1, kV1Common, {}, {}},
         {2, {}, kV2SqliteUsers, kV2PostgresUsers},
+        {3, kV3ZohoCache, {}, {}},
     };
     return kAll;
 }
@@ -105,7 +124,9 @@ core::Result<int> schema_version(Connection& conn) {
     return static_cast<int>(std::get<std::int64_t>(rows->at(0).at(0)));
 }
 
-core::Status migrate(Connection& conn) {
+namespace {
+
+core::Status apply_pending(Connection& conn) {
     auto current = schema_version(conn);
     if (!current) {
         return std::move(current).error();
@@ -145,6 +166,18 @@ core::Status migrate(Connection& conn) {
         core::log::info("migration_applied", {{"version", m.version}});
     }
     return {};
+}
+
+}  // namespace
+
+core::Status migrate(Connection& conn) {
+    // Held across every step, so two processes starting at once never race on the same DDL.
+    if (auto st = conn.lock_migrations(); !st) {
+        return st;
+    }
+    auto st = apply_pending(conn);
+    auto unlocked = conn.unlock_migrations();
+    return st ? unlocked : st;
 }
 
 }  // namespace deskbridge::store::detail

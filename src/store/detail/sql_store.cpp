@@ -68,6 +68,19 @@ constexpr std::string_view kApplyTicketUpdate =
     "category = COALESCE($6, category), numero_pedido = COALESCE($7, numero_pedido), "
     "numero_nf = COALESCE($8, numero_nf), updated_at = COALESCE($9, updated_at), "
     "web_url = COALESCE($10, web_url) WHERE id = $1 RETURNING id";
+constexpr std::string_view kLoadConversation =
+    "SELECT fetched_at, stale, attachments FROM zoho_conversations WHERE zoho_id = $1";
+constexpr std::string_view kLoadThreads =
+    "SELECT thread_id, created_ms, data FROM zoho_threads WHERE zoho_id = $1 "
+    "ORDER BY created_ms, thread_id";
+constexpr std::string_view kUpsertConversation =
+    "INSERT INTO zoho_conversations (zoho_id, fetched_at, stale, attachments) "
+    "VALUES ($1, $2, 0, $3) ON CONFLICT (zoho_id) DO UPDATE SET "
+    "fetched_at = excluded.fetched_at, stale = 0, attachments = excluded.attachments";
+constexpr std::string_view kUpsertThread =
+    "INSERT INTO zoho_threads (zoho_id, thread_id, created_ms, data) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (zoho_id, thread_id) DO UPDATE SET created_ms = excluded.created_ms, "
+    "data = excluded.data";
 constexpr std::string_view kUpsertUser =
     "INSERT INTO api_users (login, password_hash, client_id, staff) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, "
@@ -224,6 +237,77 @@ class SqlStore final : public Store {
         });
     }
 
+    Result<std::optional<CachedConversation>> load_conversation(std::string_view zoho_id) override {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        const SqlValue key[] = {std::string(zoho_id)};
+        auto head = (*lease)->query(kLoadConversation, key);
+        if (!head) {
+            return std::move(head).error();
+        }
+        if (head->empty()) {
+            return std::optional<CachedConversation>{};
+        }
+        auto rows = (*lease)->query(kLoadThreads, key);
+        if (!rows) {
+            return std::move(rows).error();
+        }
+
+        CachedConversation c;
+        const SqlRow& h = head->front();
+        c.fetched_at = instant_at(h, 0).value_or(core::Instant{});
+        c.stale = int_at(h, 1).value_or(0) != 0;
+        c.attachments_json = text_at(h, 2).value_or("[]");
+        c.threads.reserve(rows->size());
+        for (const SqlRow& r : *rows) {
+            c.threads.push_back(
+                {text_at(r, 0).value_or(""), int_at(r, 1).value_or(0), text_at(r, 2).value_or("")});
+        }
+        return std::optional<CachedConversation>{std::move(c)};
+    }
+
+    Status save_conversation(std::string_view zoho_id,
+                             core::Instant fetched_at,
+                             const std::string& attachments_json,
+                             const std::vector<std::string>& current_ids,
+                             const std::vector<CachedThread>& upserts) override {
+        return with_connection([&](Connection& c) {
+            return in_transaction(c, [&]() -> Status {
+                const std::string id(zoho_id);
+                const SqlValue head[] = {id, opt(std::optional(fetched_at)), attachments_json};
+                if (auto st = as_status(c.query(kUpsertConversation, head)); !st) {
+                    return st;
+                }
+                if (auto st = drop_unlisted_threads(c, id, current_ids); !st) {
+                    return st;
+                }
+                for (const auto& t : upserts) {
+                    const SqlValue p[] = {id, t.thread_id, t.created_ms, t.json};
+                    if (auto st = as_status(c.query(kUpsertThread, p)); !st) {
+                        return st;
+                    }
+                }
+                return {};
+            });
+        });
+    }
+
+    Result<bool> mark_conversation_stale(std::string_view zoho_id) override {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        const SqlValue key[] = {std::string(zoho_id)};
+        auto rows = (*lease)->query(
+            "UPDATE zoho_conversations SET stale = 1 WHERE zoho_id = $1 RETURNING zoho_id", key);
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        return !rows->empty();
+    }
+
     Status import(const ImportData& data) override {
         return with_connection(
             [&](Connection& c) { return in_transaction(c, [&] { return import_rows(c, data); }); });
@@ -334,6 +418,29 @@ class SqlStore final : public Store {
             }
             return {};
         });
+    }
+
+    static Status drop_unlisted_threads(Connection& c,
+                                        const std::string& zoho_id,
+                                        const std::vector<std::string>& current_ids) {
+        const SqlValue key[] = {zoho_id};
+        auto rows = c.query("SELECT thread_id FROM zoho_threads WHERE zoho_id = $1", key);
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        const std::set<std::string> keep(current_ids.begin(), current_ids.end());
+        for (const SqlRow& r : *rows) {
+            auto thread_id = text_at(r, 0).value_or("");
+            if (keep.count(thread_id) == 0) {
+                const SqlValue p[] = {zoho_id, std::move(thread_id)};
+                auto st = as_status(
+                    c.query("DELETE FROM zoho_threads WHERE zoho_id = $1 AND thread_id = $2", p));
+                if (!st) {
+                    return st;
+                }
+            }
+        }
+        return {};
     }
 
     static bool exists(Connection& c, std::string_view sql, std::int64_t id) {
