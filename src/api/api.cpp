@@ -180,8 +180,9 @@ void Api::ticket_details(const http::Request& request,
                         return respond(failure_response(Failure::kTicketNotFound));
                     }
                     const auto& error = std::get<core::Error>(outcome);
-                    core::log::error("ticket_details_failed",
-                                     {{"error", error.message}, {"detail", error.detail}});
+                    core::log::error("ticket_details_failed", {{"request_id", request_id},
+                                                               {"error", error.message},
+                                                               {"detail", error.detail}});
                     respond(error_response(error));
                 });
         },

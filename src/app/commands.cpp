@@ -83,16 +83,26 @@ int import_command(const std::string& db_url, const std::string& file, const std
     if (!tz) {
         return report(tz.error());
     }
-    auto data = parse_import(text.str(), *tz);
+    auto s = open_migrated(db_url);
+    if (!s) {
+        return report(s.error());
+    }
+    store::Store& db = **s;
+    const auto existing = [&db](const std::string& login) -> std::optional<std::string> {
+        auto user = db.find_user_by_login(login);
+        return user && *user ? std::optional((*user)->password_hash) : std::nullopt;
+    };
+    auto data = parse_import(text.str(), *tz, existing);
     if (!data) {
         return report(data.error());
     }
-    const std::string summary = "imported " + std::to_string(data->clients.size()) + " clients, " +
-                                std::to_string(data->requesters.size()) + " requesters, " +
-                                std::to_string(data->tickets.size()) + " tickets, " +
-                                std::to_string(data->api_users.size()) + " users";
-    return run(
-        db_url, [&](store::Store& s) { return s.import(*data); }, summary);
+    if (auto st = db.import(*data); !st) {
+        return report(st.error());
+    }
+    std::cout << "imported " << data->clients.size() << " clients, " << data->requesters.size()
+              << " requesters, " << data->tickets.size() << " tickets, " << data->api_users.size()
+              << " users\n";
+    return 0;
 }
 
 int client_add(const std::string& db_url,
@@ -148,6 +158,12 @@ int user_passwd(const std::string& db_url, const std::string& login) {
     return run(
         db_url, [&](store::Store& s) { return s.set_password(login, *hash); },
         "password of " + login + " changed; older tokens are void");
+}
+
+int user_enable(const std::string& db_url, const std::string& login) {
+    return run(
+        db_url, [&](store::Store& s) { return s.enable_user(login); },
+        "user " + login + " enabled");
 }
 
 int user_disable(const std::string& db_url, const std::string& login) {

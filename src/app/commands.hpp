@@ -23,5 +23,7 @@ int user_add(const std::string& db_url,
              bool staff);
 int user_passwd(const std::string& db_url, const std::string& login);
 int user_disable(const std::string& db_url, const std::string& login);
+// Re-enables a disabled user; tokens issued before the disable stay void.
+int user_enable(const std::string& db_url, const std::string& login);
 
 }  // namespace deskbridge::app

@@ -196,7 +196,7 @@ store::Ticket read_ticket(RecordReader& r) {
     return t;
 }
 
-store::NewUser read_user(RecordReader& r) {
+store::NewUser read_user(RecordReader& r, const ExistingHash& existing) {
     r.allow_only({"login", "password", "password_hash", "client_id", "staff"});
     store::NewUser u;
     u.login = r.required_text("login");
@@ -218,6 +218,9 @@ store::NewUser read_user(RecordReader& r) {
         u.password_hash = *hash;
     } else if (password->empty()) {
         r.fail("password", "must not be empty");
+    } else if (auto stored = existing ? existing(u.login) : std::nullopt;
+               stored && auth::verify_password(*password, *stored)) {
+        u.password_hash = *stored;
     } else if (auto hashed = auth::hash_password(*password)) {
         u.password_hash = *hashed;
     } else {
@@ -229,7 +232,8 @@ store::NewUser read_user(RecordReader& r) {
 }  // namespace
 
 core::Result<store::ImportData> parse_import(std::string_view json_text,
-                                             const core::TimeZone& zone) {
+                                             const core::TimeZone& zone,
+                                             const ExistingHash& existing) {
     boost::system::error_code ec;
     json::value doc = json::parse(json_text, ec);
     if (ec) {
@@ -255,7 +259,8 @@ core::Result<store::ImportData> parse_import(std::string_view json_text,
         st = read_array(obj, "tickets", zone, data.tickets, read_ticket);
     }
     if (st) {
-        st = read_array(obj, "api_users", zone, data.api_users, read_user);
+        st = read_array(obj, "api_users", zone, data.api_users,
+                        [&](RecordReader& r) { return read_user(r, existing); });
     }
     if (!st) {
         return std::move(st).error();

@@ -179,7 +179,8 @@ int main(int argc, char** argv) {
     auto* user_add = user->add_subcommand("add", "add a user (password on stdin)");
     auto* user_passwd = user->add_subcommand("passwd", "change a password (on stdin)");
     auto* user_disable = user->add_subcommand("disable", "disable a user");
-    for (auto* c : {user_add, user_passwd, user_disable}) {
+    auto* user_enable = user->add_subcommand("enable", "enable a disabled user");
+    for (auto* c : {user_add, user_passwd, user_disable, user_enable}) {
         add_db_option(c, f);
         c->add_option("LOGIN", f.login, "login")->required();
     }
@@ -247,6 +248,9 @@ int main(int argc, char** argv) {
     }
     if (user_disable->parsed()) {
         return app::user_disable(db, f.login);
+    }
+    if (user_enable->parsed()) {
+        return app::user_enable(db, f.login);
     }
     if (demo->parsed()) {
         demo_options.listen = f.server.listen;

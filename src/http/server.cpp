@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <cstdio>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -21,6 +23,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
+
+// Requests refused before routing (too large, malformed) never reach the API layer, which
+// otherwise names every request; they still get an id for the caller and the log.
+std::string early_request_id() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    return buf;
+}
 
 std::string error_json(std::string_view message) {
     std::string body = R"({"success":false,"error":")";
@@ -86,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
         auto msg = parser_->release();
         keep_alive_ = msg.keep_alive();
+        head_ = msg.method() == bhttp::verb::head;
         Request req;
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
@@ -110,21 +122,45 @@ class Session : public std::enable_shared_from_this<Session> {
 
     void reply_error(unsigned status, const std::string& message) {
         keep_alive_ = false;
+        head_ = false;
         ++shared_->in_flight;
-        write(Response{status, error_json(message)});
+        const std::string id = early_request_id();
+        core::log::info(
+            "request",
+            {{"request_id", id}, {"status", status}, {"error", message}, {"client", remote_}});
+        Response res{status, error_json(message)};
+        res.headers.emplace_back("X-Request-Id", id);
+        write(std::move(res));
     }
 
     void write(Response&& res) {
+        if (head_) {
+            // A HEAD answer carries the GET answer's headers and no body.
+            auto out = std::make_shared<bhttp::response<bhttp::empty_body>>(
+                static_cast<bhttp::status>(res.status), 11);
+            fill_fields(*out, res);
+            out->content_length(res.body.size());
+            return send(std::move(out));
+        }
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
             static_cast<bhttp::status>(res.status), 11);
-        out->set(bhttp::field::content_type, res.content_type);
-        for (auto& [name, value] : res.headers) {
-            out->set(name, value);
-        }
-        out->keep_alive(keep_alive_ && !shared_->draining);
+        fill_fields(*out, res);
         out->body() = std::move(res.body);
         out->prepare_payload();
+        send(std::move(out));
+    }
 
+    template <typename Message>
+    void fill_fields(Message& out, const Response& res) {
+        out.set(bhttp::field::content_type, res.content_type);
+        for (const auto& [name, value] : res.headers) {
+            out.set(name, value);
+        }
+        out.keep_alive(keep_alive_ && !shared_->draining);
+    }
+
+    template <typename Message>
+    void send(std::shared_ptr<Message> out) {
         stream_.expires_after(shared_->limits.read_timeout);
         bhttp::async_write(stream_, *out,
                            [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
@@ -153,6 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string remote_;
     bool first_ = true;
     bool keep_alive_ = false;
+    bool head_ = false;
 };
 
 }  // namespace

@@ -46,7 +46,9 @@ class Store {
     // Returns whether a cached conversation existed to mark.
     virtual core::Result<bool> mark_conversation_stale(std::string_view zoho_id) = 0;
 
-    // Upserts everything by id (users by login) in one transaction: all or nothing. A record
+    // Upserts everything by id (users by login) in one transaction: all or nothing. A user's
+    // credential version changes only when its password hash, client or staff flag does, and
+    // the import never changes whether a user is disabled. A record
     // that names a client or requester that exists neither in `data` nor in the database fails
     // with kInvalidArgument naming the record and the field.
     virtual core::Status import(const ImportData& data) = 0;
@@ -57,9 +59,11 @@ class Store {
     virtual core::Status set_client_blocked(std::int64_t id, bool blocked) = 0;
     // Fails with kInvalidArgument when the login exists or the client does not.
     virtual core::Status add_user(const NewUser& user) = 0;
-    // Both bump the credential version, which invalidates every token issued before.
+    // Both bump the credential version, which invalidates every token issued before. Neither
+    // re-enables a disabled user: that is enable_user's job.
     virtual core::Status set_password(std::string_view login, const std::string& hash) = 0;
     virtual core::Status disable_user(std::string_view login) = 0;
+    virtual core::Status enable_user(std::string_view login) = 0;
 };
 
 struct StoreOptions {

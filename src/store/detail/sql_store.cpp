@@ -84,8 +84,11 @@ constexpr std::string_view kUpsertThread =
 constexpr std::string_view kUpsertUser =
     "INSERT INTO api_users (login, password_hash, client_id, staff) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, "
-    "client_id = excluded.client_id, staff = excluded.staff, disabled = 0, "
-    "credential_version = api_users.credential_version + 1";
+    "client_id = excluded.client_id, staff = excluded.staff, "
+    "credential_version = CASE WHEN api_users.password_hash = excluded.password_hash "
+    "AND api_users.staff = excluded.staff AND COALESCE(api_users.client_id, -1) = "
+    "COALESCE(excluded.client_id, -1) THEN api_users.credential_version "
+    "ELSE api_users.credential_version + 1 END";
 
 SqlValue opt(const std::optional<std::string>& v) {
     return v ? SqlValue{*v} : SqlValue{};
@@ -364,9 +367,15 @@ class SqlStore final : public Store {
     Status set_password(std::string_view login, const std::string& hash) override {
         const SqlValue params[] = {hash, std::string(login)};
         return update_user(
-            "UPDATE api_users SET password_hash = $1, disabled = 0, "
+            "UPDATE api_users SET password_hash = $1, "
             "credential_version = credential_version + 1 WHERE login = $2 RETURNING id",
             params, login);
+    }
+
+    Status enable_user(std::string_view login) override {
+        const SqlValue params[] = {std::string(login)};
+        return update_user("UPDATE api_users SET disabled = 0 WHERE login = $1 RETURNING id",
+                           params, login);
     }
 
     Status disable_user(std::string_view login) override {
