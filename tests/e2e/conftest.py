@@ -1,5 +1,7 @@
 """Fixtures that drive the real deskbridge binary: databases, CLI runs and running servers.
 
+Run: DESKBRIDGE_BIN=build/deskbridge /usr/bin/python3 -m pytest tests/e2e -q
+
 Servers are module-scoped: argon2 makes every imported user and every login cost about 100 ms,
 so each test module imports the seed once, starts one server and caches its tokens.
 """
@@ -46,7 +48,10 @@ def postgres_database_url(name, request):
     raise NotImplementedError("the e2e suite cannot create PostgreSQL databases yet")
 
 
-def new_database_url(engine, directory, name, request):
+def new_database_url(engine, directory, prefix, request):
+    """A fresh, empty database; `directory` holds SQLite files, `request` owns the cleanup."""
+    # Unique, lower-case and short, so that one PostgreSQL server can hold every test's database.
+    name = f"{prefix}_{secrets.token_hex(4)}".lower()
     if engine == "sqlite":
         return f"sqlite:{directory / (name + '.db')}"
     if engine == "postgres":
@@ -62,14 +67,14 @@ def engine(request):
 @pytest.fixture
 def db_url(engine, tmp_path, request):
     """A fresh, empty database for one test."""
-    return new_database_url(engine, tmp_path, "deskbridge", request)
+    return new_database_url(engine, tmp_path, "e2e", request)
 
 
 @pytest.fixture(scope="module")
 def module_db_url(engine, tmp_path_factory, request):
     """A fresh, empty database shared by one test module."""
-    name = "e2e_" + request.module.__name__.replace(".", "_")
-    return new_database_url(engine, tmp_path_factory.mktemp(name), name, request)
+    prefix = "e2e_" + request.module.__name__.replace(".", "_")
+    return new_database_url(engine, tmp_path_factory.mktemp(prefix), prefix, request)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,12 +94,6 @@ def run_cli(*args, stdin=None, env=None, timeout=60):
     return subprocess.run([str(BINARY), *map(str, args)], input=stdin, capture_output=True,
                           text=True, env=env if env is not None else clean_env(),
                           timeout=timeout)
-
-
-def run_ok(*args, stdin=None):
-    result = run_cli(*args, stdin=stdin)
-    assert result.returncode == 0, f"deskbridge {args} failed: {result.stderr}"
-    return result
 
 
 def write_json(path, data):
@@ -138,8 +137,9 @@ def encode_body(body):
 class Service:
     """One `deskbridge serve` process on a loopback port, and an HTTP client for it."""
 
-    def __init__(self, db, workdir, secret=None, extra_args=(), env=None):
-        self.db_url = db
+    def __init__(self, db, workdir, secret=None, extra_args=(), env=None, subcommand="serve"):
+        self.db_url = db  # None for `demo`, which makes its own
+        self.subcommand = subcommand
         self.secret = secret or secrets.token_urlsafe(36)  # 48 characters
         self.stderr_path = workdir / f"server-{secrets.token_hex(4)}.stderr"
         self.extra_args = list(extra_args)
@@ -162,8 +162,8 @@ class Service:
         raise AssertionError(f"deskbridge serve did not start:\n{self.log_text()}")
 
     def _spawn(self):
-        args = [str(BINARY), "serve", "--listen", f"127.0.0.1:{self.port}", "--db", self.db_url,
-                *self.extra_args]
+        args = [str(BINARY), self.subcommand, "--listen", f"127.0.0.1:{self.port}",
+                *(["--db", self.db_url] if self.db_url else []), *self.extra_args]
         with open(self.stderr_path, "ab") as err:
             self.process = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL,
                                             stderr=err)

@@ -99,6 +99,8 @@ SEED = {
          "description": "O motorista não compareceu no horário combinado.",
          "department": "OPERAÇÕES", "category": "Support", "numero_pedido": "12347",
          "numero_nf": "67891", "client_id": ACME, "requester_id": 7},
+        # Belongs to no client: only staff may see it.
+        {"id": 106, "ticket_number": "60001", "status": "New", "subject": "Chamado sem cliente"},
     ],
     "api_users": [
         {"login": login, "password": PASSWORDS[login], "client_id": client}
@@ -175,9 +177,15 @@ EXPECTED_TICKETS = {
         "department": "OPERAÇÕES", "category": "Support", "numero_pedido": "12347",
         "numero_nf": "67891", "cliente": _ACME_CLIENTE, "usuario": _JOAO,
     },
+    106: {
+        "id": 106, "ticket_number": "60001", "zoho_id": None, "webUrl": None, "status": "New",
+        "created_at": None, "updated_at": None, "subject": "Chamado sem cliente",
+        "description": None, "department": None, "category": None, "numero_pedido": None,
+        "numero_nf": None, "cliente": None, "usuario": None,
+    },
 }
 
-TICKET_CLIENT = {t["id"]: t["client_id"] for t in SEED["tickets"]}
+TICKET_CLIENT = {t["id"]: t.get("client_id") for t in SEED["tickets"]}
 
 
 def tickets_of(client_id):

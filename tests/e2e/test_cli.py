@@ -2,13 +2,14 @@
 
 import copy
 import os
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import (Service, clean_env, import_file, import_seed, new_database_url, run_cli,
                       stop_and_check, write_json)
 from e2e_helpers import assert_error, assert_ticket
-from e2e_seed import EXPECTED_TICKETS, PASSWORDS, SEED
+from e2e_seed import EXPECTED_TICKETS, SEED
 
 SECRET = "s" * 48
 
@@ -113,35 +114,36 @@ def test_import_of_missing_file(db_url, tmp_path):
 # Import: a good file ---------------------------------------------------------------------------
 
 
-def test_import_reports_counts(db_url, tmp_path):
-    result = import_seed(tmp_path, db_url)
-    assert result.stdout == "imported 4 clients, 4 requesters, 7 tickets, 7 users\n"
-
-
 @pytest.fixture(scope="module")
 def reimported(engine, tmp_path_factory, request):
-    """A server on a database that got the seed twice, and a token from before the second."""
+    """A server on a database that got the seed twice, with staff tokens from either side."""
     directory = tmp_path_factory.mktemp("reimport")
     db = new_database_url(engine, directory, "reimport", request)
-    import_seed(directory, db)
+    first = import_seed(directory, db)
     svc = Service(db, directory).start()
-    token = svc.login("ops")
-    import_seed(directory, db)
-    yield svc, token
+    token_before = svc.login("ops")
+    second = import_seed(directory, db)
+    yield SimpleNamespace(service=svc, token_before=token_before,
+                          token_after=svc.login("ops", fresh=True),  # same password works
+                          summaries=(first.stdout, second.stdout))
     stop_and_check(svc)
+
+
+def test_import_reports_counts(reimported):
+    summary = "imported 4 clients, 4 requesters, 8 tickets, 7 users\n"
+    assert reimported.summaries == (summary, summary)
 
 
 @pytest.mark.parametrize("ticket_id", sorted(EXPECTED_TICKETS))
 def test_reimport_of_the_same_file_keeps_the_data(reimported, ticket_id):
-    svc, _ = reimported
-    staff = svc.login("ops", fresh=True)  # the same password still logs in
-    assert_ticket(svc.details(staff, chamado_id=ticket_id), EXPECTED_TICKETS[ticket_id])
+    reply = reimported.service.details(reimported.token_after, chamado_id=ticket_id)
+    assert_ticket(reply, EXPECTED_TICKETS[ticket_id])
 
 
 def test_reimport_of_the_same_file_keeps_issued_tokens(reimported):
     # Nothing changed for the user, so a re-import must not log everyone out.
-    svc, token_before = reimported
-    assert_ticket(svc.details(token_before, chamado_id=99), EXPECTED_TICKETS[99])
+    reply = reimported.service.details(reimported.token_before, chamado_id=99)
+    assert_ticket(reply, EXPECTED_TICKETS[99])
 
 
 def test_import_updates_existing_records(service, tmp_path):
@@ -243,6 +245,17 @@ def test_serve_refuses_a_short_secret(db_url):
     assert "the token secret must be at least 32 bytes long" in result.stderr
 
 
+def test_serve_accepts_a_secret_of_exactly_32_bytes(db_url, start_service):
+    svc = start_service(db_url, secret="s" * 32)
+    assert_error(svc.details("garbage", chamado_id=1), 401, "invalid auth")
+
+
+def test_serve_refuses_a_missing_secret_file(db_url, tmp_path):
+    result = serve_once(db_url, "--secret-file", tmp_path / "absent", env=clean_env())
+    assert result.returncode == 2
+    assert f"deskbridge: cannot read secret file {tmp_path / 'absent'}" in result.stderr
+
+
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o700 | 0o004])
 def test_secret_file_others_can_access_is_refused(db_url, tmp_path, mode):
     path = tmp_path / "secret"
@@ -285,3 +298,13 @@ def test_password_never_appears_in_cli_output(service):
     assert result.returncode == 0, result.stderr
     assert "very-secret-pw" not in result.stdout + result.stderr
     assert result.stdout == "user quiet added\n"
+
+
+def test_demo_serves_its_own_data(tmp_path, start_service):
+    # TMPDIR keeps the demo's throwaway database inside this test's directory.
+    demo = start_service(None, subcommand="demo", env=clean_env(TMPDIR=str(tmp_path)))
+    acme = demo.login("acme", "acme-demo-password")
+    status, _, body = demo.details(acme, ticket_number="12345")
+    assert (status, body["ticket"]["id"], body["ticket"]["created_at"]) == (
+        200, 99, "2026-05-10 14:30:00")
+    assert_error(demo.details(acme, chamado_id=101), 404, "Ticket not found")

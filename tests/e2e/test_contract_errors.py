@@ -1,10 +1,13 @@
 """Every error status and string of /api/get/ticket_details, and the order the checks run in."""
 
 import base64
+import json
+import sqlite3
 
 import pytest
 
-from e2e_helpers import DETAILS, assert_error
+from conftest import import_file, write_json
+from e2e_helpers import DETAILS, assert_error, assert_json_headers
 
 NOT_OBJECT = "Request body must be a JSON object"
 QUERY = "This endpoint only accepts JSON body (no URL parameters)"
@@ -226,3 +229,46 @@ def test_each_check_wins_over_every_later_one(service, disabled_token, blocked_t
     got = [service.request(m, p, b)[::2] for m, p, b, _, _ in steps]
     want = [(s, {"success": False, "error": e}) for _, _, _, s, e in steps]
     assert got == want
+
+
+# 500 -----------------------------------------------------------------------------------------
+
+
+def break_schema(db_url):
+    """Makes ticket queries fail underneath a running server."""
+    if not db_url.startswith("sqlite:"):
+        pytest.skip("breaking the schema is only scripted for SQLite")
+    with sqlite3.connect(db_url[len("sqlite:"):]) as db:
+        db.execute("ALTER TABLE requesters RENAME TO requesters_gone")
+
+
+@pytest.fixture
+def broken_service(db_url, tmp_path, start_service):
+    """A server whose database lost a table after a staff user logged in; and that token."""
+    users = {"clients": [{"id": 1, "apelido": "C"}],
+             "api_users": [{"login": "boss", "password": "boss-password", "staff": True}]}
+    assert import_file(write_json(tmp_path / "users.json", users), db_url).returncode == 0
+    svc = start_service(db_url)
+    token = svc.login("boss", "boss-password")
+    break_schema(db_url)
+    return svc, token
+
+
+def test_database_failure_is_500_without_its_detail(broken_service):
+    svc, token = broken_service
+    status, headers, body = svc.details(token, chamado_id=1)
+    assert status == 500
+    assert body["success"] is False and body["error"].startswith("Internal error: ")
+    for leak in ("requesters", "no such table", "sqlite", "SELECT"):
+        assert leak not in body["error"]
+    assert_json_headers(headers)
+
+
+def test_error_log_line_names_the_request(broken_service):
+    # House rule (STYLE.md): a request id on every log line, so an error can be traced.
+    svc, token = broken_service
+    svc.request("GET", DETAILS, {"auth": token, "chamado_id": 1},
+                headers={"X-Request-Id": "e2e-broken-1"})
+    lines = [json.loads(line) for line in svc.log_text().splitlines() if line.strip()]
+    errors = [line for line in lines if line.get("level") == "error"]
+    assert errors and all(line.get("request_id") == "e2e-broken-1" for line in errors)

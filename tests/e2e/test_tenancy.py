@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import import_file, write_json
 from e2e_helpers import assert_error, assert_ticket
 from e2e_seed import ACME, EXPECTED_TICKETS, GLOBEX, SEED, tickets_not_of, tickets_of
 
@@ -70,3 +71,20 @@ def test_staff_sees_every_ticket(service, ticket_id):
     for fields in identifier_variants(ticket_id):
         assert_ticket(service.details(service.login("ops"), **fields),
                       EXPECTED_TICKETS[ticket_id])
+
+
+def test_same_ticket_number_in_two_clients(db_url, tmp_path, start_service):
+    # The client scope must be part of the search, not a filter on whichever row came first.
+    doc = {
+        "clients": [{"id": 1, "apelido": "UM"}, {"id": 2, "apelido": "DOIS"}],
+        "tickets": [{"id": 10, "ticket_number": "777", "subject": "do um", "client_id": 1},
+                    {"id": 20, "ticket_number": "777", "subject": "do dois", "client_id": 2}],
+        "api_users": [{"login": "um", "password": "um-password", "client_id": 1},
+                      {"login": "dois", "password": "dois-password", "client_id": 2}],
+    }
+    assert import_file(write_json(tmp_path / "dup.json", doc), db_url).returncode == 0
+    svc = start_service(db_url)
+    for login, ticket_id in (("um", 10), ("dois", 20)):
+        token = svc.login(login, f"{login}-password")
+        status, _, body = svc.details(token, ticket_number="777")
+        assert (status, body["ticket"]["id"]) == (200, ticket_id)

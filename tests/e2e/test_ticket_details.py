@@ -41,12 +41,16 @@ def test_field_set_and_types(service, staff, ticket_id):
     assert type(ticket["id"]) is int
     for key in STRING_KEYS:
         assert ticket[key] is None or type(ticket[key]) is str, key
+    # A missing client or requester makes the whole object null (tickets 104 and 106).
     cliente = ticket["cliente"]
-    assert set(cliente) == {"id", "apelido", "cnpj"}
-    assert type(cliente["id"]) is int and type(cliente["apelido"]) is str
-    assert cliente["cnpj"] is None or type(cliente["cnpj"]) is str
-    if ticket["usuario"] is not None:
-        assert set(ticket["usuario"]) == {"nome", "email"}
+    if cliente is not None:
+        assert set(cliente) == {"id", "apelido", "cnpj"}
+        assert type(cliente["id"]) is int and type(cliente["apelido"]) is str
+        assert cliente["cnpj"] is None or type(cliente["cnpj"]) is str
+    usuario = ticket["usuario"]
+    if usuario is not None:
+        assert set(usuario) == {"nome", "email"}
+        assert all(v is None or type(v) is str for v in usuario.values())
 
 
 LOOKUPS_OF_99 = [
@@ -129,6 +133,11 @@ def test_accents_in_requester_and_client(service, staff):
 
 def test_ticket_without_requester_has_null_usuario(service, staff):
     assert service.details(staff, chamado_id=104)[2]["ticket"]["usuario"] is None
+
+
+def test_ticket_without_client_has_null_cliente(service, staff):
+    ticket = service.details(staff, chamado_id=106)[2]["ticket"]
+    assert (ticket["cliente"], ticket["usuario"]) == (None, None)
 
 
 def test_refresh_without_zoho_still_answers_from_the_database(service, acme):

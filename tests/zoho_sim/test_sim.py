@@ -62,7 +62,10 @@ class Sim:
         status, _h, data = self.request(
             "POST", "/oauth/v2/token", urllib.parse.urlencode(params),
             {"Content-Type": "application/x-www-form-urlencoded"})
-        return status, json.loads(data)
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, data
 
     def token(self):
         status, body = self.grant()
@@ -344,7 +347,7 @@ def test_attachment_downloads(sim):
     sim.config(ticket_attachments_include_threads=True)
     body = sim.api("/api/v1/tickets/%s/attachments?limit=100" % T1, token=tok)[2]
     assert len(body["data"]) == 4
-    assert sim.counts()["calls"]["attachment_content"] == 3
+    assert sim.counts()["calls"]["attachment_content"] == 4
 
 
 def test_original_content(sim):
@@ -430,11 +433,11 @@ def test_hang_rate_does_not_block_others(sim):
     tok = sim.token()
     sim.config(hang_rate=1, fault_path="/threads")
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        hung = pool.submit(sim.api, "/api/v1/tickets/%s/threads" % T1, tok, ORG, 1.0)
+        hung = pool.submit(sim.api, "/api/v1/tickets/%s/threads" % T1, tok, ORG, 1.5)
         time.sleep(0.2)
         started = time.monotonic()
         assert sim.api("/api/v1/tickets/" + T1, token=tok)[0] == 200
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 0.7  # the hung call lasts 1.5 s
         assert sim.counts()["in_flight"] == 1
         with pytest.raises(socket.timeout):
             hung.result()
