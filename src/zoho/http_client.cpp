@@ -68,8 +68,10 @@ struct HttpClient::Impl {
     std::vector<Timer> new_timers;                   // guarded by mutex
     bool stopping = false;                           // guarded by mutex
 
-    // Owned by the client thread only.
-    std::deque<std::unique_ptr<Transfer>> waiting;
+    // Owned by the client thread only. Waiting calls start earliest deadline first, so that
+    // under the cap the requests closest to giving up are served first and older requests
+    // finish before newer ones instead of all finishing late together.
+    std::multimap<Clock::time_point, std::unique_ptr<Transfer>> waiting;
     std::map<CURL*, std::unique_ptr<Transfer>> running;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
     std::uint64_t timer_seq = 0;
@@ -82,7 +84,8 @@ struct HttpClient::Impl {
                 const std::lock_guard lock(mutex);
                 stop = stopping;
                 for (auto& t : incoming) {
-                    waiting.push_back(std::move(t));
+                    const auto deadline = t->request.deadline;
+                    waiting.emplace(deadline, std::move(t));
                 }
                 incoming.clear();
                 for (auto& t : new_timers) {
@@ -115,8 +118,8 @@ struct HttpClient::Impl {
 
     void start_waiting() {
         while (!waiting.empty() && running.size() < options.max_in_flight) {
-            auto t = std::move(waiting.front());
-            waiting.pop_front();
+            auto t = std::move(waiting.begin()->second);
+            waiting.erase(waiting.begin());
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 t->request.deadline - Clock::now());
             if (left.count() <= 0) {
@@ -212,7 +215,7 @@ struct HttpClient::Impl {
             t->done(std::move(t->response));
         }
         running.clear();
-        for (auto& t : waiting) {
+        for (auto& [deadline, t] : waiting) {
             t->response.transport_error = "client shutting down";
             t->done(std::move(t->response));
         }

@@ -4,7 +4,7 @@
 //
 // Connections are reused, TLS is verified, redirects are never followed (a redirect would carry
 // the Authorization header to another host), and at most `max_in_flight` transfers run at once;
-// the rest wait in FIFO order. Callbacks run on the client's thread and must not block.
+// the rest wait, earliest deadline first. Callbacks run on the client's thread and must not block.
 // `send` and `after` are thread-safe. The destructor fails every pending call and joins.
 
 #include <chrono>
