@@ -68,8 +68,9 @@ int serve(const ServeOptions& options) {
     auto pool = std::make_unique<core::WorkPool>(workers, config.limits.max_queued_jobs);
     std::unique_ptr<tickets::ConversationSource> conversations;
     if (zoho) {
-        conversations = std::make_unique<tickets::ConversationSource>(**store, *pool, *zoho,
-                                                                      zoho->config().cache_max_age);
+        conversations = std::make_unique<tickets::ConversationSource>(
+            **store, *pool, *zoho, *zone,
+            tickets::ConversationSourceOptions{zoho->config().cache_max_age});
     }
     const auth::Authenticator authenticator(**store, *signer, config.token_ttl);
     const tickets::TicketService tickets(**store, *zone, conversations.get(),

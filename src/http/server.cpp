@@ -114,9 +114,11 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_.expires_never();
         ++shared_->in_flight;
         auto self = shared_from_this();
+        // dispatch: an answer given inline on this connection's strand is written at once; one
+        // from a worker thread is queued to the strand.
         shared_->handler(std::move(req), [self](Response&& res) {
-            asio::post(self->stream_.get_executor(),
-                       [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+            asio::dispatch(self->stream_.get_executor(),
+                           [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
         });
     }
 

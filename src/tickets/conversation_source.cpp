@@ -1,6 +1,10 @@
 #include "tickets/conversation_source.hpp"
 
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+
 #include "core/log.hpp"
+#include "tickets/conversation_json.hpp"
 #include "zoho/cache_codec.hpp"
 
 namespace deskbridge::tickets {
@@ -11,6 +15,41 @@ core::Instant now_seconds() {
 }
 
 }  // namespace
+
+std::shared_ptr<const ConversationView> ConversationView::make(zoho::Conversation c,
+                                                               const core::TimeZone& zone) {
+    auto v = std::make_shared<ConversationView>();
+    for (const bool staff : {false, true}) {
+        v->threads_json[staff] = boost::json::serialize(threads_to_json(c, zone, staff));
+        v->attachments_json[staff] = boost::json::serialize(attachments_to_json(c, zone, staff));
+    }
+    v->conversation = std::move(c);
+    return v;
+}
+
+bool ConversationSource::fresh(const Cached& c) const {
+    return !c.stale && options_.max_age.count() > 0 &&
+           now_seconds() - c.fetched_at < options_.max_age;
+}
+
+std::optional<ConversationSource::Cached> ConversationSource::from_memory(
+    const std::string& zoho_id) {
+    const std::lock_guard lock(mutex_);
+    const auto it = memory_.find(zoho_id);
+    return it == memory_.end() ? std::nullopt : std::optional(it->second);
+}
+
+void ConversationSource::remember(const std::string& zoho_id, const Cached& c) {
+    const std::lock_guard lock(mutex_);
+    if (memory_.size() >= options_.memory_entries && memory_.count(zoho_id) == 0) {
+        // Evict expired entries; when all are fresh, drop an arbitrary one.
+        std::erase_if(memory_, [this](const auto& kv) { return !fresh(kv.second); });
+        if (memory_.size() >= options_.memory_entries) {
+            memory_.erase(memory_.begin());
+        }
+    }
+    memory_[zoho_id] = c;
+}
 
 std::optional<ConversationSource::Cached> ConversationSource::load(const std::string& zoho_id) {
     auto row = store_.load_conversation(zoho_id);
@@ -23,31 +62,35 @@ std::optional<ConversationSource::Cached> ConversationSource::load(const std::st
         return std::nullopt;
     }
 
-    Cached c;
-    c.fetched_at = (*row)->fetched_at;
-    c.stale = (*row)->stale;
+    zoho::Conversation conversation;
     auto files = zoho::decode_attachments((*row)->attachments_json);
     if (!files) {
         return std::nullopt;
     }
-    c.conversation.attachments = std::move(*files);
+    conversation.attachments = std::move(*files);
     for (const auto& t : (*row)->threads) {
         auto thread = zoho::decode_thread(t.json);
         if (!thread) {
             // A damaged entry is refetched rather than shown half-read.
             return std::nullopt;
         }
-        c.conversation.threads.push_back(std::move(*thread));
+        conversation.threads.push_back(std::move(*thread));
     }
-    return c;
+    return Cached{ConversationView::make(std::move(conversation), zone_), (*row)->fetched_at,
+                  (*row)->stale};
 }
 
 void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback done) {
-    auto cached = load(zoho_id);
-    if (!refresh && cached && !cached->stale && max_age_.count() > 0 &&
-        now_seconds() - cached->fetched_at < max_age_) {
+    auto cached = from_memory(zoho_id);
+    if (!cached || !fresh(*cached)) {
+        cached = load(zoho_id);
+        if (cached && fresh(*cached)) {
+            remember(zoho_id, *cached);
+        }
+    }
+    if (!refresh && cached && fresh(*cached)) {
         ConversationResult r;
-        r.conversation = std::move(cached->conversation);
+        r.view = cached->view;
         r.source = "cache";
         r.fetched_at = cached->fetched_at;
         return done(std::move(r));
@@ -65,7 +108,7 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
 
     zoho::FetchRequest request{zoho_id, refresh, {}};
     if (cached) {
-        for (const auto& t : cached->conversation.threads) {
+        for (const auto& t : cached->view->conversation.threads) {
             // Only a sent message is final; anything else is fetched again.
             if (t.status == "SUCCESS") {
                 request.known.emplace(t.id, t);
@@ -84,41 +127,47 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
                           });
 }
 
+void ConversationSource::save(const std::string& zoho_id,
+                              const std::optional<Cached>& cached,
+                              const zoho::Conversation& c,
+                              core::Instant fetched_at) {
+    std::vector<std::string> ids;
+    std::vector<store::CachedThread> upserts;
+    for (const auto& t : c.threads) {
+        ids.push_back(t.id);
+        const bool known = cached && std::any_of(cached->view->conversation.threads.begin(),
+                                                 cached->view->conversation.threads.end(),
+                                                 [&](const zoho::Thread& k) {
+                                                     return k.id == t.id && k.status == "SUCCESS";
+                                                 });
+        if (!known) {
+            upserts.push_back({t.id, t.created_ms, zoho::encode_thread(t)});
+        }
+    }
+    auto st = store_.save_conversation(zoho_id, fetched_at, zoho::encode_attachments(c.attachments),
+                                       ids, upserts);
+    if (!st) {
+        core::log::warn("zoho_cache_write_failed",
+                        {{"zoho_id", zoho_id}, {"error", st.error().detail}});
+    }
+}
+
 void ConversationSource::complete(const std::string& key,
                                   const std::string& zoho_id,
                                   const std::optional<Cached>& cached,
                                   zoho::FetchOutcome outcome,
-                                  bool save) {
+                                  bool save_it) {
     ConversationResult r;
     r.calls = outcome.calls;
 
     if (outcome.conversation) {
-        const zoho::Conversation& c = *outcome.conversation;
         r.fetched_at = now_seconds();
         r.source = "zoho";
-        if (save) {
-            std::vector<std::string> ids;
-            std::vector<store::CachedThread> upserts;
-            for (const auto& t : c.threads) {
-                ids.push_back(t.id);
-                const bool known =
-                    cached &&
-                    std::any_of(cached->conversation.threads.begin(),
-                                cached->conversation.threads.end(), [&](const zoho::Thread& k) {
-                                    return k.id == t.id && k.status == "SUCCESS";
-                                });
-                if (!known) {
-                    upserts.push_back({t.id, t.created_ms, zoho::encode_thread(t)});
-                }
-            }
-            auto st = store_.save_conversation(
-                zoho_id, *r.fetched_at, zoho::encode_attachments(c.attachments), ids, upserts);
-            if (!st) {
-                core::log::warn("zoho_cache_write_failed",
-                                {{"zoho_id", zoho_id}, {"error", st.error().detail}});
-            }
+        if (save_it) {
+            save(zoho_id, cached, *outcome.conversation, *r.fetched_at);
         }
-        r.conversation = std::move(*outcome.conversation);
+        r.view = ConversationView::make(std::move(*outcome.conversation), zone_);
+        remember(zoho_id, Cached{r.view, *r.fetched_at, false});
     } else {
         r.error = outcome.conversation.error().message;
         core::log::warn("zoho_fetch_failed", {{"zoho_id", zoho_id},
@@ -132,7 +181,7 @@ void ConversationSource::complete(const std::string& key,
             r.state = "stale";
             r.source = "cache";
             r.fetched_at = cached->fetched_at;
-            r.conversation = cached->conversation;
+            r.view = cached->view;
         } else {
             r.state = "error";
         }
@@ -160,6 +209,10 @@ void ConversationSource::finish_flight(const std::string& key, const Conversatio
 }
 
 core::Result<bool> ConversationSource::mark_stale(const std::string& zoho_id) {
+    {
+        const std::lock_guard lock(mutex_);
+        memory_.erase(zoho_id);
+    }
     return store_.mark_conversation_stale(zoho_id);
 }
 

@@ -1,7 +1,12 @@
 #pragma once
-// Where a ticket's Zoho conversation comes from: the cache in the database while it is fresh,
-// otherwise Zoho (revalidating the cache), otherwise, when Zoho fails, the last cached copy
-// marked stale.
+// Where a ticket's Zoho conversation comes from: memory or the database cache while it is
+// fresh, otherwise Zoho (revalidating the cache), otherwise, when Zoho fails, the last cached
+// copy marked stale.
+//
+// The database cache survives restarts and is shared by every instance; the memory layer in
+// front of it keeps the ready-to-send JSON of recent conversations, so a warm request neither
+// reads nor re-serializes them. A webhook clears both layers at once on the instance that
+// receives it; another instance notices within its freshness window.
 //
 // Concurrent requests for the same ticket share one Zoho fetch (single flight, per process).
 // A thread is fetched in detail once: later revalidations list threads and attachments and
@@ -10,6 +15,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,8 +29,19 @@
 
 namespace deskbridge::tickets {
 
+// A conversation with its `threads` and `attachments` JSON already serialized for both kinds of
+// reader. Immutable once built; shared between requests.
+struct ConversationView {
+    zoho::Conversation conversation;
+    std::string threads_json[2];      // [0] client users, [1] staff
+    std::string attachments_json[2];  // [0] client users, [1] staff
+
+    static std::shared_ptr<const ConversationView> make(zoho::Conversation c,
+                                                        const core::TimeZone& zone);
+};
+
 struct ConversationResult {
-    std::optional<zoho::Conversation> conversation;  // absent when there is nothing to show
+    std::shared_ptr<const ConversationView> view;  // null when there is nothing to show
     std::string state = "ok";  // "ok", "stale" (cached copy, Zoho failed), "error", "missing"
     std::string source;        // "zoho" or "cache"
     std::optional<core::Instant> fetched_at;
@@ -32,13 +49,19 @@ struct ConversationResult {
     int calls = 0;      // Zoho calls made for this answer
 };
 
+struct ConversationSourceOptions {
+    std::chrono::seconds max_age{60};
+    std::size_t memory_entries = 10000;  // conversations kept in memory, at most
+};
+
 class ConversationSource {
   public:
     ConversationSource(store::Store& store,
                        core::WorkPool& pool,
                        zoho::ZohoDesk& zoho,
-                       std::chrono::seconds max_age)
-        : store_(store), pool_(pool), zoho_(zoho), max_age_(max_age) {}
+                       const core::TimeZone& zone,
+                       ConversationSourceOptions options)
+        : store_(store), pool_(pool), zoho_(zoho), zone_(zone), options_(options) {}
 
     using Callback = std::function<void(ConversationResult)>;
     // `refresh` always asks Zoho, and also for the ticket itself.
@@ -49,25 +72,34 @@ class ConversationSource {
 
   private:
     struct Cached {
-        zoho::Conversation conversation;
+        std::shared_ptr<const ConversationView> view;
         core::Instant fetched_at;
         bool stale = false;
     };
+    bool fresh(const Cached& c) const;
+    std::optional<Cached> from_memory(const std::string& zoho_id);
+    void remember(const std::string& zoho_id, const Cached& c);
     std::optional<Cached> load(const std::string& zoho_id);
     void complete(const std::string& key,
                   const std::string& zoho_id,
                   const std::optional<Cached>& cached,
                   zoho::FetchOutcome outcome,
                   bool save);
+    void save(const std::string& zoho_id,
+              const std::optional<Cached>& cached,
+              const zoho::Conversation& c,
+              core::Instant fetched_at);
     void finish_flight(const std::string& key, const ConversationResult& result);
 
     store::Store& store_;
     core::WorkPool& pool_;
     zoho::ZohoDesk& zoho_;
-    const std::chrono::seconds max_age_;
+    const core::TimeZone& zone_;
+    const ConversationSourceOptions options_;
 
     std::mutex mutex_;
     std::unordered_map<std::string, std::vector<Callback>> flights_;  // guarded by mutex_
+    std::unordered_map<std::string, Cached> memory_;                  // guarded by mutex_
 };
 
 }  // namespace deskbridge::tickets

@@ -10,23 +10,35 @@ namespace {
 
 namespace json = boost::json;
 
+// The body is assembled from parts serialized once: the conversation arrays come ready-made
+// from the ConversationView shared by every request for the ticket.
 std::string response_body(const store::TicketView& view,
                           const core::TimeZone& zone,
-                          json::array threads,
-                          json::array attachments,
-                          json::object sync,
-                          std::optional<json::object> zoho) {
-    json::object body;
-    body.reserve(6);
-    body["success"] = true;
-    body["ticket"] = ticket_to_json(view, zone);
+                          std::string_view threads,
+                          std::string_view attachments,
+                          const json::object& sync,
+                          const std::optional<json::object>& zoho) {
+    const std::string ticket = json::serialize(ticket_to_json(view, zone));
+    const std::string sync_text = json::serialize(sync);
+    const std::string zoho_text = zoho ? json::serialize(*zoho) : std::string();
+
+    std::string body;
+    body.reserve(64 + ticket.size() + threads.size() + attachments.size() + sync_text.size() +
+                 zoho_text.size());
+    body += R"({"success":true,"ticket":)";
+    body += ticket;
     if (zoho) {
-        body["zoho"] = std::move(*zoho);
+        body += R"(,"zoho":)";
+        body += zoho_text;
     }
-    body["threads"] = std::move(threads);
-    body["attachments"] = std::move(attachments);
-    body["sync"] = std::move(sync);
-    return json::serialize(body);
+    body += R"(,"threads":)";
+    body += threads;
+    body += R"(,"attachments":)";
+    body += attachments;
+    body += R"(,"sync":)";
+    body += sync_text;
+    body += '}';
+    return body;
 }
 
 store::TicketUpdate update_from(const zoho::Ticket& t) {
@@ -65,10 +77,11 @@ void TicketService::details(const auth::Principal& who,
     store::TicketView view = std::move(**found);
 
     if (!view.ticket.zoho_id || view.ticket.zoho_id->empty()) {
-        return done(response_body(view, zone_, {}, {}, {{"zoho", "not_linked"}}, std::nullopt));
+        return done(response_body(view, zone_, "[]", "[]", {{"zoho", "not_linked"}}, std::nullopt));
     }
     if (conversations_ == nullptr) {
-        return done(response_body(view, zone_, {}, {}, {{"zoho", "not_configured"}}, std::nullopt));
+        return done(
+            response_body(view, zone_, "[]", "[]", {{"zoho", "not_configured"}}, std::nullopt));
     }
 
     const bool refresh = request.refresh;
@@ -95,11 +108,11 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
     if (!result.error.empty()) {
         sync["error"] = result.error;
     }
-    if (!result.conversation) {
-        return done(response_body(view, zone_, {}, {}, std::move(sync), std::nullopt));
+    if (!result.view) {
+        return done(response_body(view, zone_, "[]", "[]", sync, std::nullopt));
     }
 
-    const zoho::Conversation& c = *result.conversation;
+    const zoho::Conversation& c = result.view->conversation;
     std::optional<json::object> zoho_json;
     if (refresh && c.ticket) {
         zoho_json = zoho_ticket_to_json(*c.ticket, cf_order_, cf_invoice_);
@@ -116,10 +129,9 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
         }
     }
 
-    const bool include_private = who.staff;
-    done(response_body(view, zone_, threads_to_json(c, zone_, include_private),
-                       attachments_to_json(c, zone_, include_private), std::move(sync),
-                       std::move(zoho_json)));
+    const int reader = who.staff ? 1 : 0;
+    done(response_body(view, zone_, result.view->threads_json[reader],
+                       result.view->attachments_json[reader], sync, zoho_json));
 }
 
 }  // namespace deskbridge::tickets

@@ -1,0 +1,473 @@
+#!/usr/bin/env python3
+"""deskbridge benchmark: one run, one table, ratios measured side by side on this machine.
+
+Started by bench/run.sh (which builds the release binary and installs wrk and nginx). Scenarios:
+  1. local path (tickets without zoho_id), wrk 64 connections, beside nginx serving the same
+     response bytes as a static file
+  2. cold Zoho path: a ticket with 20 threads, 100 ms simulator latency
+  3. warm path within the freshness window
+  4. revalidation with nothing new, and with one new thread
+  5. 200 clients on 200 different cold tickets of 10 threads, Zoho cap 10 in flight
+  6. memory: peak RSS of the service over 1-5, and growth over an optional soak
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIM = os.path.join(ROOT, "tools", "zoho_sim", "deskbridge-zoho-sim")
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+WEBHOOK = "bench-webhook-secret"
+OAUTH = {"client_id": "1000.BENCH", "client_secret": "bench-client-secret",
+         "refresh_token": "1000.bench.refresh"}
+ORG = {"id": "700001", "companyName": "Bench", "portalName": "bench"}
+LATENCY_MS = 100
+CAP = 10
+FIXED_TICKETS = 6           # fixture tickets with 20 threads each (scenarios 2-4)
+MANY_TICKETS = 200          # generated tickets with 10 threads each (scenario 5)
+
+
+def fixed_zoho_id(i):
+    return str(16000000000000000 + i)
+
+
+def generated_zoho_id(i):
+    return str(17000000000000000 + i)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port, method, path, body=None, timeout=120):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    data = json.dumps(body) if body is not None else None
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+    res = conn.getresponse()
+    raw = res.read()
+    conn.close()
+    return res.status, raw
+
+
+def request_json(port, method, path, body=None, timeout=120):
+    status, raw = request(port, method, path, body, timeout)
+    return status, (json.loads(raw) if raw else None)
+
+
+def wait_until(check, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("timed out waiting for " + what)
+
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        text = f.read()
+    hwm = int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1))
+    rss = int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1))
+    return hwm / 1024, rss / 1024
+
+
+class Processes:
+    """Everything the benchmark starts, stopped in reverse order whatever happens."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, args, **kw):
+        p = subprocess.Popen(args, **kw)
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def write_data(work):
+    """The local tickets and the simulator's fixture, linked by zoho_id."""
+    tickets = [{"id": i, "ticket_number": str(500000 + i), "status": "Open",
+                "subject": f"Pedido {i} com avaria na entrega", "description": "Caixa amassada.",
+                "department": "OPERAÇÕES", "category": "Support",
+                "created_at": "2026-05-10T17:30:00Z", "updated_at": "2026-05-12T12:15:00Z",
+                "numero_pedido": str(70000 + i), "numero_nf": str(80000 + i),
+                "client_id": 1, "requester_id": 1} for i in range(1, 101)]
+    for i in range(1, FIXED_TICKETS + 1):
+        tickets.append({"id": 1000 + i, "ticket_number": str(900000 + i),
+                        "zoho_id": fixed_zoho_id(i), "client_id": 1, "requester_id": 1})
+    for i in range(1, MANY_TICKETS + 1):
+        tickets.append({"id": 2000 + i, "ticket_number": str(1000000 + i),
+                        "zoho_id": generated_zoho_id(i), "client_id": 1, "requester_id": 1})
+    local = {"clients": [{"id": 1, "apelido": "BENCH LOGÍSTICA LTDA", "cnpj": "12345678000100"}],
+             "requesters": [{"id": 1, "nome": "João Bench", "email": "joao@bench.com.br",
+                             "client_id": 1}],
+             "tickets": tickets,
+             "api_users": [{"login": "bench", "password": "bench-password", "staff": True}]}
+    fixture = {"org": ORG, "oauth": OAUTH,
+               "tickets": [{"id": fixed_zoho_id(i), "ticketNumber": str(900000 + i),
+                            "subject": "Bench ticket", "status": "Open",
+                            "generate": {"threads": 20}}
+                           for i in range(1, FIXED_TICKETS + 1)]}
+    local_path = os.path.join(work, "local.json")
+    fixture_path = os.path.join(work, "zoho.json")
+    with open(local_path, "w") as f:
+        json.dump(local, f)
+    with open(fixture_path, "w") as f:
+        json.dump(fixture, f)
+    return local_path, fixture_path
+
+
+def start_sim(procs, work, fixture):
+    port_file = os.path.join(work, "sim.port")
+    procs.start([SIM, "--fixture", fixture, "--port", "0", "--port-file", port_file, "--quiet",
+                 "--generate-tickets", str(MANY_TICKETS), "--threads-per-ticket", "10",
+                 "--latency-ms", str(LATENCY_MS), "--max-concurrent", str(CAP)],
+                stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "sim.log"), "w"))
+    wait_until(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 10, "sim")
+    return int(open(port_file).read().strip())
+
+
+def start_service(procs, binary, work, db, sim_port, extra=()):
+    port = free_port()
+    env = dict(os.environ, DESKBRIDGE_SECRET=SECRET,
+               DESKBRIDGE_ZOHO_DESK_URL=f"http://127.0.0.1:{sim_port}",
+               DESKBRIDGE_ZOHO_ACCOUNTS_URL=f"http://127.0.0.1:{sim_port}",
+               DESKBRIDGE_ZOHO_CLIENT_ID=OAUTH["client_id"],
+               DESKBRIDGE_ZOHO_CLIENT_SECRET=OAUTH["client_secret"],
+               DESKBRIDGE_ZOHO_REFRESH_TOKEN=OAUTH["refresh_token"],
+               DESKBRIDGE_ZOHO_ORG_ID=ORG["id"], DESKBRIDGE_LOG_LEVEL="warn")
+    p = procs.start([binary, "serve", "--listen", f"127.0.0.1:{port}", "--db", db,
+                     "--zoho-webhook-secret", WEBHOOK, "--zoho-max-in-flight", str(CAP),
+                     *extra],
+                    env=env, stdout=subprocess.DEVNULL,
+                    stderr=open(os.path.join(work, f"service-{port}.log"), "w"))
+    wait_until(lambda: request(port, "GET", "/healthz")[0] == 200, 15, "service")
+    return p, port
+
+
+def login(port):
+    status, body = request_json(port, "GET", "/api/get/auth",
+                                {"login": "bench", "password": "bench-password"})
+    assert status == 200, body
+    return body["auth"]
+
+
+def details(port, token, chamado_id, **extra):
+    start = time.perf_counter()
+    status, body = request_json(port, "GET", "/api/get/ticket_details",
+                                {"auth": token, "chamado_id": chamado_id, **extra})
+    elapsed = time.perf_counter() - start
+    return status, body, elapsed
+
+
+def parse_wrk(out):
+    def duration_ms(text):
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def run_wrk(work, url, body, seconds, connections=64):
+    script = os.path.join(work, "wrk.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "GET"\n')
+        f.write(f"wrk.body = {json.dumps(body)}\n")
+        f.write('wrk.headers["Content-Type"] = "application/json"\n')
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-s", script, url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def start_nginx(procs, work, payload):
+    prefix = os.path.join(work, "nginx")
+    os.makedirs(os.path.join(prefix, "www"), exist_ok=True)
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    with open(os.path.join(prefix, "www", "ticket.json"), "wb") as f:
+        f.write(payload)
+    os.chmod(prefix, 0o755)
+    port = free_port()
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ root {prefix}/www; default_type application/json; }}
+  }}
+}}
+""")
+    procs.start(["nginx", "-p", prefix, "-c", conf, "-g", "daemon off; user root;"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: request(port, "GET", "/ticket.json")[0] == 200, 10, "nginx")
+    return port
+
+
+def sim_counts(sim_port):
+    return request_json(sim_port, "GET", "/_sim/counts")[1]
+
+
+def api_calls(counts):
+    return sum(v for k, v in counts["calls"].items() if k != "token")
+
+
+def scenario_local(work, port, token, nginx_port, seconds):
+    body = json.dumps({"auth": token, "chamado_id": 1})
+    ours = run_wrk(work, f"http://127.0.0.1:{port}/api/get/ticket_details", body, seconds)
+    theirs = run_wrk(work, f"http://127.0.0.1:{nginx_port}/ticket.json", body, seconds)
+    return ours, theirs
+
+
+def scenario_cold(port, token):
+    # The token is granted before timing, so the cold path measures only the conversation.
+    details(port, token, 1000 + FIXED_TICKETS)
+    runs = []
+    for i in (1, 2, 3):
+        status, body, elapsed = details(port, token, 1000 + i)
+        assert status == 200 and body["sync"]["zoho"] == "ok", body["sync"]
+        assert len(body["threads"]) == 20, len(body["threads"])
+        runs.append((elapsed, body["sync"]["calls"]))
+    elapsed = statistics.median(r[0] for r in runs)
+    return {"latency_ms": elapsed * 1000, "round_trips": elapsed * 1000 / LATENCY_MS,
+            "calls": max(r[1] for r in runs)}
+
+
+def scenario_warm(work, port, token, seconds):
+    status, body, _ = details(port, token, 1001)
+    assert status == 200 and body["sync"]["source"] == "cache", body["sync"]
+    calls = body["sync"]["calls"]
+    result = run_wrk(work, f"http://127.0.0.1:{port}/api/get/ticket_details",
+                     json.dumps({"auth": token, "chamado_id": 1001}), seconds)
+    result["calls"] = calls
+    return result
+
+
+def webhook(port, zoho_id):
+    status, body = request_json(port, "POST", f"/api/zoho/webhook/{WEBHOOK}",
+                                [{"eventType": "Ticket_Thread_Add",
+                                  "payload": {"ticketId": zoho_id}}])
+    assert status == 200 and body["marked_stale"] == 1, body
+
+
+def scenario_revalidate(port, sim_port, token):
+    webhook(port, fixed_zoho_id(2))
+    status, body, nothing_new_s = details(port, token, 1002)
+    assert status == 200 and body["sync"]["source"] == "zoho", body["sync"]
+    nothing_new = body["sync"]["calls"]
+
+    thread = {"direction": "in", "channel": "EMAIL", "summary": "Novo e-mail",
+              "content": "<p>Chegou mais uma caixa amassada.</p>",
+              "createdTime": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+    status, _ = request_json(sim_port, "POST", f"/_sim/tickets/{fixed_zoho_id(2)}/threads", thread)
+    assert status in (200, 201), status
+    webhook(port, fixed_zoho_id(2))
+    status, body, one_new_s = details(port, token, 1002)
+    assert status == 200 and len(body["threads"]) == 21, len(body["threads"])
+    return {"nothing_new_calls": nothing_new, "nothing_new_ms": nothing_new_s * 1000,
+            "one_new_calls": body["sync"]["calls"], "one_new_ms": one_new_s * 1000}
+
+
+def scenario_many(port, sim_port, token):
+    before = sim_counts(sim_port)
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MANY_TICKETS) as pool:
+        results = list(pool.map(lambda i: details(port, token, 2000 + i),
+                                range(1, MANY_TICKETS + 1)))
+    wall = time.perf_counter() - start
+    after = sim_counts(sim_port)
+    calls = api_calls(after) - api_calls(before)
+    failed = sum(1 for status, body, _ in results
+                 if status != 200 or body["sync"]["zoho"] != "ok" or len(body["threads"]) != 10)
+    rejected = after["rejected"]["concurrency"] - before["rejected"]["concurrency"]
+    latencies = sorted(r[2] for r in results)
+    return {"wall_s": wall, "calls": calls, "calls_per_s": calls / wall, "failed": failed,
+            "rejected_429": rejected, "p50_s": latencies[len(latencies) // 2],
+            "max_s": latencies[-1]}
+
+
+def soak(work, binary, db, sim_port, procs, seconds):
+    """Mixed traffic for `seconds` with a 5 s freshness window: local, warm and revalidated."""
+    proc, port = start_service(procs, binary, work, db, sim_port, ["--zoho-max-age", "5"])
+    token = login(port)
+    script = os.path.join(work, "soak.lua")
+    with open(script, "w") as f:
+        f.write(f"""
+wrk.method = "GET"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local id
+  if math.random() < 0.7 then id = math.random(1, 100) else id = 2000 + math.random(1, 20) end
+  return wrk.format(nil, nil, nil, '{{"auth":"{token}","chamado_id":' .. id .. '}}')
+end
+""")
+    samples = []
+    errors = 0
+    served = 0
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        chunk = max(5, min(30, int(deadline - time.time())))
+        out = subprocess.run(["wrk", "-t2", "-c32", f"-d{chunk}s", "--latency", "-s", script,
+                              f"http://127.0.0.1:{port}/api/get/ticket_details"],
+                             capture_output=True, text=True, check=True).stdout
+        parsed = parse_wrk(out)
+        errors += parsed["non2xx"]
+        served += int(re.search(r"(\d+) requests in", out).group(1))
+        samples.append(peak_rss_mib(proc.pid)[1])
+    return {"seconds": seconds, "requests": served, "errors": errors,
+            "rss_first_mib": samples[0], "rss_last_mib": samples[-1],
+            "rss_max_mib": max(samples)}
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Linux {platform.release()}"
+
+
+def table(r, seconds):
+    local, nginx = r["local"], r["nginx"]
+    warm, cold, reval, many = r["warm"], r["cold"], r["reval"], r["many"]
+    rows = [
+        ("1. Local path: requests/s (ratio to nginx, target >= 0.6)",
+         f"{local['rps']:.0f} vs nginx {nginx['rps']:.0f}",
+         f"{local['rps'] / nginx['rps']:.2f}"),
+        ("1. Local path: p50 / p99 latency", f"{local['p50']:.2f} / {local['p99']:.2f} ms",
+         f"nginx {nginx['p50']:.2f} / {nginx['p99']:.2f} ms"),
+        ("2. Cold Zoho path, 20 threads: round trips of 100 ms (target <= 3)",
+         f"{cold['latency_ms']:.0f} ms", f"{cold['round_trips']:.2f}"),
+        ("2. Cold Zoho path: Zoho calls (target 22)", str(cold["calls"]), ""),
+        ("3. Warm path: Zoho calls (target 0)", str(warm["calls"]), ""),
+        ("3. Warm path: p50 latency vs local path (target <= 1.5)",
+         f"{warm['p50']:.2f} ms vs {local['p50']:.2f} ms", f"{warm['p50'] / local['p50']:.2f}"),
+        ("3. Warm path: requests/s vs local path", f"{warm['rps']:.0f}",
+         f"{warm['rps'] / local['rps']:.2f}"),
+        ("4. Revalidation, nothing new: Zoho calls (target <= 2)",
+         str(reval["nothing_new_calls"]), f"{reval['nothing_new_ms']:.0f} ms"),
+        ("4. Revalidation, one new thread: Zoho calls (target <= 3)",
+         str(reval["one_new_calls"]), f"{reval['one_new_ms']:.0f} ms"),
+        ("5. 200 cold tickets, cap 10: Zoho calls/s (limit 100, target >= 90)",
+         f"{many['calls']} calls in {many['wall_s']:.1f} s",
+         f"{many['calls_per_s']:.1f} ({many['calls_per_s'] / 100:.2f} of the limit)"),
+        ("5. 200 cold tickets: failed requests / simulator 429s",
+         f"{many['failed']} / {many['rejected_429']}",
+         f"p50 {many['p50_s']:.1f} s, max {many['max_s']:.1f} s"),
+        ("6. Peak RSS of the service over runs 1-5", f"{r['rss_peak_mib']:.1f} MiB", ""),
+    ]
+    if "soak" in r:
+        s = r["soak"]
+        rows.append((f"6. Soak {s['seconds']} s: requests / errors", f"{s['requests']}",
+                     f"{s['errors']} errors"))
+        rows.append(("6. Soak: RSS first / last / max sample",
+                     f"{s['rss_first_mib']:.1f} / {s['rss_last_mib']:.1f} / "
+                     f"{s['rss_max_mib']:.1f} MiB",
+                     f"growth {s['rss_last_mib'] - s['rss_first_mib']:+.1f} MiB"))
+    lines = [f"Machine: {machine()}",
+             f"Date: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; wrk {seconds} s per run, "
+             f"64 connections, 2 threads; simulator latency {LATENCY_MS} ms; Zoho cap {CAP}",
+             "", "| Scenario | Measured | Ratio / note |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run")
+    parser.add_argument("--soak", type=int, default=0, help="soak seconds (0: no soak)")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.bin)
+
+    work = tempfile.mkdtemp(prefix="deskbridge-bench-")
+    procs = Processes()
+    results = {}
+    try:
+        local_json, fixture = write_data(work)
+        db = f"sqlite:{work}/bench.db"
+        subprocess.run([binary, "import", local_json, "--db", db], check=True,
+                       stdout=subprocess.DEVNULL)
+        sim_port = start_sim(procs, work, fixture)
+        # Scenario 5 needs 2400 calls at 100 calls/s: 24 s by arithmetic, so the per-request
+        # deadline is raised from its 8 s default for this run.
+        service, port = start_service(procs, binary, work, db, sim_port,
+                                      ["--zoho-deadline", "60"])
+        token = login(port)
+
+        _, payload = request(port, "GET", "/api/get/ticket_details",
+                             {"auth": token, "chamado_id": 1})
+        nginx_port = start_nginx(procs, work, payload)
+
+        print("1. local path vs nginx ...", flush=True)
+        results["local"], results["nginx"] = scenario_local(work, port, token, nginx_port,
+                                                            args.seconds)
+        print("2. cold Zoho path ...", flush=True)
+        results["cold"] = scenario_cold(port, token)
+        print("3. warm path ...", flush=True)
+        results["warm"] = scenario_warm(work, port, token, args.seconds)
+        print("4. revalidation ...", flush=True)
+        results["reval"] = scenario_revalidate(port, sim_port, token)
+        print("5. 200 cold tickets ...", flush=True)
+        results["many"] = scenario_many(port, sim_port, token)
+        results["rss_peak_mib"] = peak_rss_mib(service.pid)[0]
+        if args.soak:
+            print(f"6. soak {args.soak} s ...", flush=True)
+            results["soak"] = soak(work, binary, db, sim_port, procs, args.soak)
+    finally:
+        procs.stop_all()
+
+    text = table(results, args.seconds)
+    print()
+    print(text)
+    out_dir = os.path.join(ROOT, "bench", "out")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
