@@ -31,14 +31,17 @@ core::Result<TokenSigner> TokenSigner::create(std::string secret) {
         return core::Error::invalid("the token secret must be at least " +
                                     std::to_string(kMinSecretBytes) + " bytes long");
     }
-    return TokenSigner(std::move(secret));
+    return TokenSigner(secret);
+}
+
+TokenSigner::TokenSigner(const std::string& secret) {
+    crypto_auth_hmacsha256_init(&keyed_, reinterpret_cast<const unsigned char*>(secret.data()),
+                                secret.size());
 }
 
 std::string TokenSigner::mac_hex(std::string_view payload) const {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()),
-                                secret_.size());
+    crypto_auth_hmacsha256_state st = keyed_;
     crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(payload.data()),
                                   payload.size());
     crypto_auth_hmacsha256_final(&st, mac);
