@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds, and runs every test: unit tests (ctest) and the
-# black-box suites (pytest) against the built binaries, a real database and the Zoho simulator.
+# black-box suites (pytest) against the built binaries, real SQLite and PostgreSQL databases and
+# the Zoho simulator.
 # Usage: scripts/test.sh            (from anywhere; BUILD_DIR overrides ./build)
 set -euo pipefail
 
@@ -12,6 +13,17 @@ bash scripts/install-deps.sh
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDESKBRIDGE_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
+
+# Every suite runs against both engines: a throwaway PostgreSQL server for this run, unless the
+# caller already points DESKBRIDGE_TEST_PG_URL at one.
+source scripts/pg-test-server.sh
+if [ -z "${DESKBRIDGE_TEST_PG_URL:-}" ]; then
+  echo "== starting a throwaway PostgreSQL server"
+  trap pg_test_server_stop EXIT
+  trap 'exit 130' INT TERM  # through the EXIT trap, so the server never outlives the run
+  pg_test_server_start
+fi
+export DESKBRIDGE_TEST_PG_URL
 
 status=0
 echo "== unit tests (ctest)"

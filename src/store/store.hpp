@@ -70,7 +70,9 @@ struct StoreOptions {
     unsigned pool_size = 4;  // connections; match the database worker count
 };
 
-// "sqlite:PATH" (PATH may be relative). Fails with kInvalidArgument for an unknown scheme.
+// "sqlite:PATH" (PATH may be relative) or "postgresql://user:pass@host:port/db" (also
+// "postgres://"; libpq's environment variables apply). Fails with kInvalidArgument for an
+// unknown scheme.
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);
 
 }  // namespace deskbridge::store

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -32,20 +33,33 @@ SHUTDOWN_TIMEOUT_S = 10
 
 def engine_names():
     names = ["sqlite"]
-    # PostgreSQL joins here once postgres_database_url() below is written:
-    #     if os.environ.get("DESKBRIDGE_TEST_PG_URL"):
-    #         names.append("postgres")
+    # scripts/test.sh always starts a throwaway PostgreSQL server and sets this.
+    if os.environ.get("DESKBRIDGE_TEST_PG_URL"):
+        names.append("postgres")
     return names
+
+
+def run_psql(url, sql):
+    """Runs one SQL command through psql (the standard library has no PostgreSQL driver)."""
+    result = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"psql {sql!r} failed: {result.stderr}"
 
 
 def postgres_database_url(name, request):
     """Creates an empty PostgreSQL database called `name` and returns its URL.
 
-    This is where PostgreSQL support goes: connect to DESKBRIDGE_TEST_PG_URL (psql through
-    subprocess; the standard library has no driver), CREATE DATABASE, register a DROP DATABASE
-    with request.addfinalizer, and return the server URL with the new database name.
+    The database lives on DESKBRIDGE_TEST_PG_URL's server and is dropped when the requesting
+    fixture ends.
     """
-    raise NotImplementedError("the e2e suite cannot create PostgreSQL databases yet")
+    # PostgreSQL would silently cut a longer name, and two cut names may collide.
+    assert len(name) <= 63, f"database name too long: {name}"
+    server = os.environ["DESKBRIDGE_TEST_PG_URL"]
+    run_psql(server, f'CREATE DATABASE "{name}"')
+    # FORCE: a server that a test left running may still hold connections.
+    request.addfinalizer(
+        lambda: run_psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return urllib.parse.urlsplit(server)._replace(path="/" + name).geturl()
 
 
 def new_database_url(engine, directory, prefix, request):
@@ -266,3 +280,10 @@ def start_service(tmp_path):
     yield start
     for svc in started:
         stop_and_check(svc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Zoho Desk: the simulator and services pointed at it (zoho_fixtures.py)
+
+from zoho_fixtures import (  # noqa: E402,F401
+    zoho_clean, zoho_service, zoho_services, zoho_sim)

@@ -1,10 +1,20 @@
-// The store against a real SQLite file. PostgreSQL joins through the same fixture later.
+// The store against each real engine: a SQLite file, and a PostgreSQL database created for each
+// test on the server that DESKBRIDGE_TEST_PG_URL names (scripts/test.sh starts one). Without
+// that variable the PostgreSQL cases are skipped, never faked.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <latch>
+#include <thread>
 
 #include "store/detail/migrations.hpp"
+#include "store/detail/postgres_connection.hpp"
 #include "store/detail/sqlite_connection.hpp"
 #include "store/store.hpp"
 
@@ -12,24 +22,109 @@ namespace deskbridge::store {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::Connection;
+using detail::SqlValue;
+using std::chrono::milliseconds;
 using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
 
-class SqlStoreTest : public ::testing::Test {
-protected:
+constexpr const char* kPgUrlVariable = "DESKBRIDGE_TEST_PG_URL";
+
+// The URL with its database name replaced: postgresql://user:pass@host:port/NAME?params.
+std::string with_database(const std::string& url, const std::string& name) {
+    const auto authority = url.find("://") + 3;
+    const auto query = url.find('?', authority);
+    const auto path = std::min(url.find('/', authority), query);
+    return url.substr(0, path) + "/" + name + (query == std::string::npos ? "" : url.substr(query));
+}
+
+std::int64_t as_int(const SqlValue& v) {
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        return *n;
+    }
+    return std::stoll(std::get<std::string>(v));
+}
+
+class SqlStoreTest : public ::testing::TestWithParam<std::string> {
+  protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("deskbridge-store-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        url_ = "sqlite:" + (dir_ / "t.db").string();
+        const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        tag_ = std::to_string(::getpid()) + "_" + test.substr(test.rfind('/') + 1);
+        if (postgres()) {
+            const char* url = std::getenv(kPgUrlVariable);
+            if (url == nullptr || *url == '\0') {
+                GTEST_SKIP() << kPgUrlVariable << " is not set; scripts/test.sh starts a "
+                             << "throwaway PostgreSQL server and sets it";
+            }
+            server_url_ = url;
+            auto admin = detail::open_postgres(server_url_);
+            ASSERT_TRUE(admin.ok()) << admin.error().detail;
+            admin_ = std::move(admin).value();
+        } else {
+            dir_ = fs::temp_directory_path() / ("deskbridge-store-" + tag_);
+            fs::remove_all(dir_);
+            fs::create_directories(dir_);
+        }
+
+        url_ = new_database("t");
         store_ = open_store(url_, StoreOptions{2}).value();
         ASSERT_TRUE(store_->migrate().ok());
         ASSERT_TRUE(store_->import(seed()).ok());
     }
+
     void TearDown() override {
         store_.reset();
-        fs::remove_all(dir_);
+        for (const auto& name : databases_) {
+            // FORCE: a test that failed half-way may leave connections behind.
+            const auto st = admin_->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            EXPECT_TRUE(st.ok()) << st.error().detail;
+        }
+        if (!dir_.empty()) {
+            fs::remove_all(dir_);
+        }
+    }
+
+    bool postgres() const { return GetParam() == "postgres"; }
+
+    // A fresh, empty database of the engine under test; dropped at teardown.
+    std::string new_database(const std::string& stem) {
+        if (!postgres()) {
+            return "sqlite:" + (dir_ / (stem + ".db")).string();
+        }
+        std::string name = "store_" + stem + "_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(databases_.size());
+        const auto st = admin_->exec("CREATE DATABASE " + name);
+        EXPECT_TRUE(st.ok()) << st.error().detail;
+        databases_.push_back(name);
+        return with_database(server_url_, name);
+    }
+
+    std::string database_name() const { return databases_.front(); }
+
+    // A connection of our own to the test's database, beside the store's pool.
+    std::unique_ptr<Connection> raw_connection(const detail::PostgresOptions& options = {}) {
+        auto conn = postgres() ? detail::open_postgres(url_, options)
+                               : detail::open_sqlite(url_.substr(std::string("sqlite:").size()));
+        EXPECT_TRUE(conn.ok()) << conn.error().detail;
+        return std::move(conn).value();
+    }
+
+    // What a server restart does to the store's connections: the server sends each the reason
+    // and closes it. Returns how many it closed; waits until they are gone.
+    std::int64_t drop_store_connections() {
+        const SqlValue params[] = {database_name()};
+        auto rows = admin_->query(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()) AS t",
+            params);
+        EXPECT_TRUE(rows.ok()) << rows.error().detail;
+        return rows.ok() ? as_int(rows->at(0).at(0)) : -1;
+    }
+
+    void allow_connections(bool allow) {
+        const auto st = admin_->exec("ALTER DATABASE " + database_name() +
+                                     " WITH ALLOW_CONNECTIONS " + (allow ? "true" : "false"));
+        ASSERT_TRUE(st.ok()) << st.error().detail;
     }
 
     static ImportData seed() {
@@ -49,18 +144,36 @@ protected:
         b.ticket_number = "555";
         b.client_id = 2;
         d.tickets = {a, b};
-        d.api_users = {{"acme", "$argon2id$h", 1, false}, {"ops", "$argon2id$s", std::nullopt, true}};
+        d.api_users = {{"acme", "$argon2id$h", 1, false},
+                       {"ops", "$argon2id$s", std::nullopt, true}};
         return d;
     }
 
     std::optional<TicketView> find(TicketQuery q) { return store_->find_ticket(q).value(); }
 
-    fs::path dir_;
+    std::string tag_;
+    fs::path dir_;                        // SQLite files
+    std::string server_url_;              // PostgreSQL: the server's own database
+    std::unique_ptr<Connection> admin_;   // PostgreSQL: creates and drops the test databases
+    std::vector<std::string> databases_;  // PostgreSQL: to drop at teardown
     std::string url_;
     std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqlStoreTest, FindsATicketByEachIdentifierWithItsClientAndRequester) {
+// Reconnects, timeouts and the migration lock only exist on PostgreSQL.
+class PostgresStoreTest : public SqlStoreTest {};
+
+std::string engine_name(const ::testing::TestParamInfo<std::string>& info) {
+    return info.param;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines,
+                         SqlStoreTest,
+                         ::testing::Values("sqlite", "postgres"),
+                         engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, PostgresStoreTest, ::testing::Values("postgres"), engine_name);
+
+TEST_P(SqlStoreTest, FindsATicketByEachIdentifierWithItsClientAndRequester) {
     for (const TicketQuery& q : {TicketQuery{99, {}, {}, {}}, TicketQuery{{}, "12345", {}, {}},
                                  TicketQuery{{}, {}, "123456789012345678", {}}}) {
         const auto v = find(q);
@@ -73,28 +186,29 @@ TEST_F(SqlStoreTest, FindsATicketByEachIdentifierWithItsClientAndRequester) {
         ASSERT_TRUE(v->requester.has_value());
         EXPECT_EQ(v->requester->email, "ana@acme");
     }
+    EXPECT_EQ(find({100, {}, {}, {}})->client->apelido, "GLOBEX ÇÃO");
 }
 
-TEST_F(SqlStoreTest, RequiresEveryGivenIdentifierToMatch) {
+TEST_P(SqlStoreTest, RequiresEveryGivenIdentifierToMatch) {
     EXPECT_TRUE(find({99, "12345", "123456789012345678", {}}).has_value());
     EXPECT_FALSE(find({99, "555", {}, {}}).has_value());
     EXPECT_FALSE(find({100, {}, "123456789012345678", {}}).has_value());
 }
 
-TEST_F(SqlStoreTest, ClientScopeHidesOtherClientsTickets) {
+TEST_P(SqlStoreTest, ClientScopeHidesOtherClientsTickets) {
     EXPECT_TRUE(find({99, {}, {}, 1}).has_value());
     EXPECT_FALSE(find({99, {}, {}, 2}).has_value());
     EXPECT_FALSE(find({{}, "12345", {}, 2}).has_value());
     EXPECT_TRUE(find({{}, "555", {}, 2}).has_value());
 }
 
-TEST_F(SqlStoreTest, TreatsSqlMetacharactersAsPlainText) {
+TEST_P(SqlStoreTest, TreatsSqlMetacharactersAsPlainText) {
     EXPECT_FALSE(find({{}, "' OR 1=1 --", {}, {}}).has_value());
     EXPECT_FALSE(find({{}, {}, "1; DROP TABLE tickets", {}}).has_value());
     EXPECT_TRUE(find({99, {}, {}, {}}).has_value());
 }
 
-TEST_F(SqlStoreTest, ImportIsAllOrNothingAndNamesTheBadReference) {
+TEST_P(SqlStoreTest, ImportIsAllOrNothingAndNamesTheBadReference) {
     ImportData d;
     d.clients = {{3, "NEW", {}, false}};
     Ticket t;
@@ -111,7 +225,7 @@ TEST_F(SqlStoreTest, ImportIsAllOrNothingAndNamesTheBadReference) {
     EXPECT_FALSE(find({500, {}, {}, {}}).has_value()) << "the good rows must roll back too";
 }
 
-TEST_F(SqlStoreTest, ImportUpsertsById) {
+TEST_P(SqlStoreTest, ImportUpsertsById) {
     ImportData d;
     d.clients = {{1, "ACME RENAMED", "111", true}};
     ASSERT_TRUE(store_->import(d).ok());
@@ -119,7 +233,7 @@ TEST_F(SqlStoreTest, ImportUpsertsById) {
     EXPECT_TRUE(store_->find_user_by_login("acme").value()->client_blocked);
 }
 
-TEST_F(SqlStoreTest, PasswordChangeAndDisableBumpTheCredentialVersion) {
+TEST_P(SqlStoreTest, PasswordChangeAndDisableBumpTheCredentialVersion) {
     const auto before = store_->find_user_by_login("acme").value().value();
     ASSERT_TRUE(store_->set_password("acme", "$argon2id$new").ok());
     const auto after = store_->find_user_by_id(before.id).value().value();
@@ -134,7 +248,7 @@ TEST_F(SqlStoreTest, PasswordChangeAndDisableBumpTheCredentialVersion) {
     EXPECT_EQ(store_->disable_user("nobody").error().kind, core::ErrorKind::kNotFound);
 }
 
-TEST_F(SqlStoreTest, AccountCommandsValidateTheirTargets) {
+TEST_P(SqlStoreTest, AccountCommandsValidateTheirTargets) {
     EXPECT_EQ(store_->add_client({1, "dup", {}, false}).error().kind,
               core::ErrorKind::kInvalidArgument);
     EXPECT_EQ(store_->set_client_blocked(42, true).error().kind, core::ErrorKind::kNotFound);
@@ -147,16 +261,209 @@ TEST_F(SqlStoreTest, AccountCommandsValidateTheirTargets) {
     EXPECT_TRUE(store_->find_user_by_login("new").value()->client_blocked);
 }
 
-TEST_F(SqlStoreTest, MigrateIsIdempotentAndRefusesANewerSchema) {
+TEST_P(SqlStoreTest, MigrateIsIdempotentAndRefusesANewerSchema) {
     ASSERT_TRUE(store_->migrate().ok());
     ASSERT_TRUE(store_->check_schema().ok());
 
-    auto conn = detail::open_sqlite((dir_ / "t.db").string()).value();
+    auto conn = raw_connection();
     ASSERT_TRUE(conn->exec("INSERT INTO schema_migrations VALUES (999, 'future')").ok());
     const auto st = store_->migrate();
     ASSERT_FALSE(st.ok());
     EXPECT_NE(st.error().message.find("newer than this build knows"), std::string::npos);
     EXPECT_FALSE(store_->check_schema().ok());
+}
+
+TEST_P(SqlStoreTest, ProcessesMigratingOneEmptyDatabaseAtOnceAllSucceed) {
+    constexpr int kRounds = 3;
+    constexpr int kMigrators = 4;  // each with its own store, as separate processes would be
+    for (int round = 0; round < kRounds; ++round) {
+        const std::string url = new_database("concurrent" + std::to_string(round));
+        std::vector<std::unique_ptr<Store>> stores;
+        for (int i = 0; i < kMigrators; ++i) {
+            stores.push_back(open_store(url, StoreOptions{1}).value());
+        }
+
+        std::latch start(kMigrators);
+        std::vector<std::future<core::Status>> results;
+        for (auto& s : stores) {
+            results.push_back(std::async(std::launch::async, [&start, store = s.get()] {
+                start.arrive_and_wait();
+                return store->migrate();
+            }));
+        }
+        for (auto& r : results) {
+            const auto st = r.get();
+            EXPECT_TRUE(st.ok()) << "round " << round << ": " << st.error().detail;
+        }
+        EXPECT_TRUE(stores.front()->check_schema().ok()) << "round " << round;
+    }
+}
+
+TEST_P(SqlStoreTest, DatabaseErrorsKeepTheServerTextOutOfTheMessage) {
+    auto conn = raw_connection();
+    auto rows = conn->query("SELECT nope FROM no_such_table", {});
+    ASSERT_FALSE(rows.ok());
+    EXPECT_EQ(rows.error().kind, core::ErrorKind::kInternal);
+    EXPECT_EQ(rows.error().message, "database error");
+    EXPECT_NE(rows.error().detail.find("no_such_table"), std::string::npos) << rows.error().detail;
+
+    const auto st = conn->exec("THIS IS NOT SQL");
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().kind, core::ErrorKind::kInternal);
+    EXPECT_TRUE(conn->query("SELECT 1", {}).ok()) << "the connection stays usable";
+}
+
+TEST_P(SqlStoreTest, IntegerColumnsComeBackAsIntegers) {
+    auto conn = raw_connection();
+    const SqlValue params[] = {std::int64_t{9'007'199'254'740'993}, std::string("x")};
+    auto rows = conn->query(
+        "SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), NULL, COUNT(*) FROM clients", params);
+    ASSERT_TRUE(rows.ok()) << rows.error().detail;
+    const auto& row = rows->at(0);
+    EXPECT_EQ(std::get<std::int64_t>(row.at(0)), 9'007'199'254'740'993);
+    EXPECT_EQ(std::get<std::string>(row.at(1)), "x");
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(row.at(2)));
+    EXPECT_EQ(std::get<std::int64_t>(row.at(3)), 2);
+}
+
+TEST_P(PostgresStoreTest, AcceptsBothUrlSchemesAndRejectsABadOne) {
+    const std::string short_scheme = "postgres://" + url_.substr(url_.find("://") + 3);
+    auto s = open_store(short_scheme, StoreOptions{1});
+    ASSERT_TRUE(s.ok()) << s.error().detail;
+    EXPECT_TRUE((*s)->find_ticket({99, {}, {}, {}}).value().has_value());
+
+    auto bad = open_store("postgresql://user@127.0.0.1/db?no_such_option=1", StoreOptions{1});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().kind, core::ErrorKind::kInvalidArgument);
+}
+
+TEST_P(PostgresStoreTest, AnUnreachableServerFailsAtOpenWithUnavailable) {
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    const auto started = Clock::now();
+    auto s = open_store("postgresql://deskbridge:x@127.0.0.1:1/deskbridge", StoreOptions{1});
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().kind, core::ErrorKind::kUnavailable);
+    EXPECT_EQ(s.error().message, "database unavailable");
+    EXPECT_LT(Clock::now() - started, seconds{3});
+}
+
+TEST_P(PostgresStoreTest, ReconnectsWithoutAFailedCallAfterTheServerDropsItsConnections) {
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(find({99, {}, {}, {}}).has_value());
+        ASSERT_TRUE(store_->set_password("acme", "$argon2id$" + std::to_string(i)).ok());
+        EXPECT_GE(drop_store_connections(), 1);
+
+        // The pool's connection is dead now; the store must notice before using it.
+        auto found = store_->find_ticket({99, {}, {}, {}});
+        ASSERT_TRUE(found.ok()) << "round " << i << ": " << found.error().detail;
+        EXPECT_TRUE(found->has_value());
+        EXPECT_TRUE(store_->find_user_by_login("acme").ok());
+    }
+}
+
+TEST_P(PostgresStoreTest, AnswersFastWhileTheDatabaseIsDownAndRecoversByItself) {
+    ASSERT_TRUE(find({99, {}, {}, {}}).has_value());
+    allow_connections(false);
+    EXPECT_GE(drop_store_connections(), 1);
+
+    const auto down = Clock::now();
+    int backing_off = 0;
+    for (int i = 0; i < 20; ++i) {
+        const auto call = Clock::now();
+        auto r = store_->find_ticket({99, {}, {}, {}});
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().kind, core::ErrorKind::kUnavailable);
+        EXPECT_EQ(r.error().message, "database unavailable");
+        EXPECT_LT(Clock::now() - call, milliseconds{500}) << "call " << i;
+        backing_off += r.error().detail.starts_with("waiting to reconnect") ? 1 : 0;
+    }
+    EXPECT_LT(Clock::now() - down, seconds{2});
+    EXPECT_GE(backing_off, 10) << "calls between attempts must not try to connect";
+
+    // Back up: the backoff is capped at 2 s, so the store follows within about that.
+    allow_connections(true);
+    const auto up = Clock::now();
+    bool recovered = false;
+    while (!recovered && Clock::now() - up < seconds{5}) {
+        recovered = store_->find_ticket({99, {}, {}, {}}).ok();
+        if (!recovered) {
+            std::this_thread::sleep_for(milliseconds{50});
+        }
+    }
+    EXPECT_TRUE(recovered);
+    EXPECT_LT(Clock::now() - up, milliseconds{3000});
+}
+
+TEST_P(PostgresStoreTest, ATransactionCutByADroppedConnectionIsNeverFinishedOnANewOne) {
+    auto conn = raw_connection();
+    ASSERT_TRUE(conn->exec("BEGIN").ok());
+    const SqlValue first[] = {std::int64_t{7}};
+    ASSERT_TRUE(conn->query("INSERT INTO clients (id, apelido) VALUES ($1, 'x')", first).ok());
+    EXPECT_GE(drop_store_connections(), 1);
+
+    const SqlValue second[] = {std::int64_t{8}};
+    auto lost = conn->query("INSERT INTO clients (id, apelido) VALUES ($1, 'y')", second);
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().kind, core::ErrorKind::kUnavailable);
+    EXPECT_FALSE(conn->query("SELECT 1", {}).ok()) << "still inside the lost transaction";
+    EXPECT_FALSE(conn->exec("COMMIT").ok()) << "the commit must report the loss";
+
+    auto count = conn->query("SELECT COUNT(*) FROM clients WHERE id IN (7, 8)", {});
+    ASSERT_TRUE(count.ok()) << "a new transaction may use a new connection";
+    EXPECT_EQ(as_int(count->at(0).at(0)), 0);
+}
+
+TEST_P(PostgresStoreTest, ALostTransactionEndsCleanlyWithRollback) {
+    auto conn = raw_connection();
+    ASSERT_TRUE(conn->exec("BEGIN").ok());
+    EXPECT_GE(drop_store_connections(), 1);
+    EXPECT_FALSE(conn->query("SELECT 1", {}).ok());
+    EXPECT_TRUE(conn->exec("ROLLBACK").ok()) << "nothing is left to roll back";
+    EXPECT_TRUE(conn->query("SELECT 1", {}).ok());
+}
+
+TEST_P(PostgresStoreTest, SlowStatementsHitTheStatementTimeout) {
+    EXPECT_EQ(
+        std::get<std::string>(raw_connection()->query("SHOW statement_timeout", {})->at(0).at(0)),
+        "5s");
+
+    detail::PostgresOptions options;
+    options.statement_timeout = milliseconds{200};
+    auto conn = raw_connection(options);
+    const auto started = Clock::now();
+    auto rows = conn->query("SELECT pg_sleep(3)", {});
+    ASSERT_FALSE(rows.ok());
+    EXPECT_EQ(rows.error().kind, core::ErrorKind::kUnavailable);
+    EXPECT_EQ(rows.error().message, "database busy");
+    EXPECT_LT(Clock::now() - started, seconds{2});
+    EXPECT_TRUE(conn->query("SELECT 1", {}).ok());
+}
+
+TEST_P(PostgresStoreTest, MigrateWaitsForTheMigrationLockAndReleasesIt) {
+    const std::string url = new_database("locked");
+    auto holder = detail::open_postgres(url).value();
+    const SqlValue key[] = {detail::kMigrationLockKey};
+    ASSERT_TRUE(holder->query("SELECT pg_advisory_lock($1)", key).ok());
+
+    auto store = open_store(url, StoreOptions{1}).value();
+    auto migrating = std::async(std::launch::async, [&] { return store->migrate(); });
+    EXPECT_EQ(migrating.wait_for(milliseconds{500}), std::future_status::timeout)
+        << "migrate must wait while another process holds the lock";
+    ASSERT_TRUE(holder->query("SELECT pg_advisory_unlock($1)", key).ok());
+    const auto st = migrating.get();
+    ASSERT_TRUE(st.ok()) << st.error().detail;
+
+    const auto free_now = [&] {
+        auto rows = holder->query("SELECT pg_try_advisory_lock($1)", key);
+        const bool got = rows.ok() && std::get<std::string>(rows->at(0).at(0)) == "t";
+        (void)holder->query("SELECT pg_advisory_unlock($1)", key);
+        return got;
+    };
+    EXPECT_TRUE(free_now()) << "released after a successful migrate";
+
+    ASSERT_TRUE(holder->exec("INSERT INTO schema_migrations VALUES (999, 'future')").ok());
+    EXPECT_FALSE(store->migrate().ok());
+    EXPECT_TRUE(free_now()) << "released after a refused migrate";
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
 // The narrow waist between the store's SQL and a database engine.
 //
-// SQL is written once, with `$1`, `$2`... placeholders that both SQLite and PostgreSQL accept;
+// SQL is written once, with `$1`, `$2`... placeholders that both SQLite and PostgreSQL accept
+// (a parameter whose type the context does not fix, as in `$1 IS NULL`, needs a CAST);
 // an engine prepares each distinct text once per connection and reuses it. A Connection is
 // used by one thread at a time (the pool guarantees it).
 

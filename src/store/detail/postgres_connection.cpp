@@ -173,10 +173,8 @@ class PostgresConnection final : public Connection {
         holds_migration_lock_ = false;
         const SqlValue key[] = {kMigrationLockKey};
         auto rows = query("SELECT pg_advisory_unlock(CAST($1 AS BIGINT))", key);
-        if (!rows) {
-            return std::move(rows).error();
-        }
-        return exec(set_timeout(options_.statement_timeout));
+        auto st = exec(set_timeout(options_.statement_timeout));
+        return rows ? st : core::Status{std::move(rows).error()};
     }
 
     // Per-session settings, applied on connect and again after every reconnect.
@@ -221,10 +219,18 @@ class PostgresConnection final : public Connection {
         if (PQstatus(conn_) == CONNECTION_OK) {
             track_transaction();  // a failed statement leaves a transaction aborted, not ended
         } else {
-            core::log::warn("database_connection_lost", {{"detail", err.detail}});
+            note_outage(err.detail);
             session_lost_ = in_transaction_ || holds_migration_lock_;
         }
         return err;
+    }
+
+    // Once per outage: while the server stays down, the reconnect attempts log the rest.
+    void note_outage(const std::string& detail) {
+        if (!outage_logged_) {
+            outage_logged_ = true;
+            core::log::warn("database_connection_lost", {{"detail", detail}});
+        }
     }
 
     void track_transaction() {
@@ -255,6 +261,7 @@ class PostgresConnection final : public Connection {
         if (alive() && configured_) {
             return {};
         }
+        note_outage(trimmed(PQerrorMessage(conn_)));
         // A new session would silently run the rest of a transaction outside it, or migrate
         // without the lock: fail until the caller ends what it started.
         if (in_transaction_ || holds_migration_lock_) {
@@ -288,6 +295,7 @@ class PostgresConnection final : public Connection {
             return st;
         }
         core::log::info("database_reconnected", {{"failed_attempts", failures_}});
+        outage_logged_ = false;
         failures_ = 0;
         retry_at_ = {};
         return {};
@@ -356,6 +364,7 @@ class PostgresConnection final : public Connection {
     bool holds_migration_lock_ = false;  // between lock_migrations() and unlock_migrations()
     bool session_lost_ = false;          // the session died holding one of the two above
 
+    bool outage_logged_ = false;
     int failures_ = 0;  // reconnect attempts failed in a row
     Clock::time_point retry_at_{};
     std::string last_failure_;

@@ -23,10 +23,10 @@ constexpr std::string_view kTicketSelect =
 // Every identifier is checked; the one given first drives the index. $1 id, $2 ticket number,
 // $3 zoho id, $4 client scope.
 constexpr std::string_view kTicketFilters =
-    " AND ($1 IS NULL OR t.id = CAST($1 AS BIGINT))"
-    " AND ($2 IS NULL OR t.ticket_number = CAST($2 AS TEXT))"
-    " AND ($3 IS NULL OR t.zoho_id = CAST($3 AS TEXT))"
-    " AND ($4 IS NULL OR t.client_id = CAST($4 AS BIGINT))"
+    " AND (CAST($1 AS BIGINT) IS NULL OR t.id = CAST($1 AS BIGINT))"
+    " AND (CAST($2 AS TEXT) IS NULL OR t.ticket_number = CAST($2 AS TEXT))"
+    " AND (CAST($3 AS TEXT) IS NULL OR t.zoho_id = CAST($3 AS TEXT))"
+    " AND (CAST($4 AS BIGINT) IS NULL OR t.client_id = CAST($4 AS BIGINT))"
     " ORDER BY t.id LIMIT 1";
 
 const std::string kTicketById =
