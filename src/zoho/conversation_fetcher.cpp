@@ -87,6 +87,10 @@ void ConversationFetcher::list_threads(std::shared_ptr<State> s, int from) const
             return list_threads(s, 1);
         }
         if (!reply) {
+            if (reply.error().kind == core::ErrorKind::kNotFound) {
+                const std::lock_guard lock(s->mutex);
+                s->ticket_missing = true;  // no thread list: the ticket itself is gone
+            }
             s->fail(std::move(reply).error());
             return s->step_done();
         }

@@ -59,20 +59,21 @@ void DeskClient::get(std::string path, std::shared_ptr<CallBudget> budget, Callb
 
 void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
     ++attempt->tries;
-    tokens_.get(attempt->budget->deadline, [this, attempt](core::Result<std::string> token) {
-        if (!token) {
-            return attempt->done(std::move(token).error());
-        }
-        HttpRequest req;
-        req.url = config_.desk_url + attempt->path;
-        req.headers = {"Authorization: Zoho-oauthtoken " + *token, "orgId: " + config_.org_id,
-                       "Accept: application/json"};
-        req.deadline = attempt->budget->deadline;
-        ++attempt->budget->calls;
-        http_.send(std::move(req), [this, attempt, token = *token](HttpResponse res) {
-            on_response(attempt, token, std::move(res));
-        });
-    });
+    tokens_.get(attempt->budget->deadline, &attempt->budget->calls,
+                [this, attempt](core::Result<std::string> token) {
+                    if (!token) {
+                        return attempt->done(std::move(token).error());
+                    }
+                    HttpRequest req;
+                    req.url = config_.desk_url + attempt->path;
+                    req.headers = {"Authorization: Zoho-oauthtoken " + *token,
+                                   "orgId: " + config_.org_id, "Accept: application/json"};
+                    req.deadline = attempt->budget->deadline;
+                    ++attempt->budget->calls;
+                    http_.send(std::move(req), [this, attempt, token = *token](HttpResponse res) {
+                        on_response(attempt, token, std::move(res));
+                    });
+                });
 }
 
 void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
@@ -83,7 +84,7 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
     }
     const auto timeout_error = [&] {
         return core::Error::unavailable("Zoho Desk timed out after " +
-                                        seconds_text(attempt->budget->timeout));
+                                        seconds_text(attempt->budget->timeout) + " s");
     };
 
     if (res.status == 0) {

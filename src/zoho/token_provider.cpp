@@ -50,7 +50,7 @@ core::Result<Grant> read_grant(const HttpResponse& res) {
 
 }  // namespace
 
-void TokenProvider::get(Clock::time_point deadline, Callback done) {
+void TokenProvider::get(Clock::time_point deadline, std::atomic<int>* calls, Callback done) {
     std::unique_lock lock(mutex_);
     const auto now = Clock::now();
     if (!token_.empty() && now < renew_at_) {
@@ -68,7 +68,7 @@ void TokenProvider::get(Clock::time_point deadline, Callback done) {
     }
     renewing_ = true;
     lock.unlock();
-    renew(deadline);
+    renew(deadline, calls);
 }
 
 void TokenProvider::invalidate(const std::string& token) {
@@ -78,7 +78,7 @@ void TokenProvider::invalidate(const std::string& token) {
     }
 }
 
-void TokenProvider::renew(Clock::time_point deadline) {
+void TokenProvider::renew(Clock::time_point deadline, std::atomic<int>* calls) {
     HttpRequest req;
     req.method = "POST";
     req.url = config_.accounts_url + "/oauth/v2/token";
@@ -88,6 +88,9 @@ void TokenProvider::renew(Clock::time_point deadline) {
                "&refresh_token=" + url_encode(config_.refresh_token);
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
     req.deadline = deadline;
+    if (calls != nullptr) {
+        ++*calls;
+    }
 
     http_.send(std::move(req), [this](HttpResponse res) {
         auto grant = read_grant(res);

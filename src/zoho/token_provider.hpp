@@ -25,7 +25,8 @@ class TokenProvider {
     TokenProvider(HttpClient& http, const ZohoConfig& config) : http_(http), config_(config) {}
 
     using Callback = std::function<void(core::Result<std::string>)>;
-    void get(Clock::time_point deadline, Callback done);
+    // `calls`, when given, counts the grant this request triggers (if any).
+    void get(Clock::time_point deadline, std::atomic<int>* calls, Callback done);
 
     // Zoho refused `token`: forget it, unless a newer one has already replaced it.
     void invalidate(const std::string& token);
@@ -34,7 +35,7 @@ class TokenProvider {
     std::uint64_t grants() const { return grants_.load(); }
 
   private:
-    void renew(Clock::time_point deadline);
+    void renew(Clock::time_point deadline, std::atomic<int>* calls);
     void finish(core::Result<std::string> result);
 
     HttpClient& http_;
