@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -114,8 +113,8 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_.expires_never();
         ++shared_->in_flight;
         auto self = shared_from_this();
-        // dispatch: an answer given inline on this connection's strand is written at once; one
-        // from a worker thread is queued to the strand.
+        // dispatch: an answer given inline on this connection's thread is written at once; one
+        // from a worker thread is queued to the connection's io_context.
         shared_->handler(std::move(req), [self](Response&& res) {
             asio::dispatch(self->stream_.get_executor(),
                            [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
@@ -196,32 +195,52 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per I/O thread: a connection lives on one thread for its whole life, so no
+// strand or cross-thread wake-up is paid per request; answers from worker threads are posted to
+// the connection's own context.
 struct Server::Impl {
+    explicit Impl(unsigned threads) : contexts(make_contexts(threads)) {
+        for (auto& c : contexts) {
+            guards.emplace_back(asio::make_work_guard(*c));
+        }
+    }
+
+    static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+        std::vector<std::unique_ptr<asio::io_context>> out;
+        for (unsigned i = 0; i < n; ++i) {
+            out.push_back(std::make_unique<asio::io_context>(1));
+        }
+        return out;
+    }
+
     core::ServerConfig config;
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-    asio::io_context ioc;
-    tcp::acceptor acceptor{asio::make_strand(ioc)};
-    asio::signal_set signals{ioc, SIGINT, SIGTERM};
-    asio::steady_timer drain_timer{ioc};
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    asio::io_context& main = *contexts.front();
+    tcp::acceptor acceptor{main};
+    asio::signal_set signals{main, SIGINT, SIGTERM};
+    asio::steady_timer drain_timer{main};
+    std::size_t next_context = 0;
 
     void accept() {
-        acceptor.async_accept(
-            asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-                if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
-                    return;
+        auto& target = *contexts[next_context++ % contexts.size()];
+        acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+                return;
+            }
+            if (!ec) {
+                if (shared->connections.load() >= config.limits.max_connections) {
+                    core::log::warn("connection_refused", {{"reason", "max_connections"}});
+                    beast::error_code ignored;
+                    socket.close(ignored);
+                } else {
+                    ++shared->connections;
+                    std::make_shared<Session>(std::move(socket), shared)->start();
                 }
-                if (!ec) {
-                    if (shared->connections.load() >= config.limits.max_connections) {
-                        core::log::warn("connection_refused", {{"reason", "max_connections"}});
-                        beast::error_code ignored;
-                        socket.close(ignored);
-                    } else {
-                        ++shared->connections;
-                        std::make_shared<Session>(std::move(socket), shared)->start();
-                    }
-                }
-                accept();
-            });
+            }
+            accept();
+        });
     }
 
     void begin_drain() {
@@ -236,7 +255,9 @@ struct Server::Impl {
     void poll_drain(std::chrono::steady_clock::time_point deadline) {
         if (shared->in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
             core::log::info("shutdown_finished", {{"in_flight", shared->in_flight.load()}});
-            ioc.stop();
+            for (auto& c : contexts) {
+                c->stop();
+            }
             return;
         }
         drain_timer.expires_after(std::chrono::milliseconds(20));
@@ -244,7 +265,17 @@ struct Server::Impl {
     }
 };
 
-Server::Server(const core::ServerConfig& config, Handler handler) : impl_(new Impl) {
+namespace {
+
+unsigned io_threads_for(const core::ServerConfig& config) {
+    return config.io_threads != 0 ? config.io_threads
+                                  : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Server::Server(const core::ServerConfig& config, Handler handler)
+    : impl_(new Impl(io_threads_for(config))) {
     impl_->config = config;
     impl_->shared->limits = config.limits;
     impl_->shared->handler = std::move(handler);
@@ -305,22 +336,18 @@ void Server::run() {
     });
     impl_->accept();
 
-    unsigned n = impl_->config.io_threads;
-    if (n == 0) {
-        n = std::max(1u, std::thread::hardware_concurrency());
-    }
     std::vector<std::thread> extra;
-    for (unsigned i = 1; i < n; ++i) {
-        extra.emplace_back([this] { impl_->ioc.run(); });
+    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) {
+        extra.emplace_back([this, i] { impl_->contexts[i]->run(); });
     }
-    impl_->ioc.run();
+    impl_->main.run();
     for (auto& t : extra) {
         t.join();
     }
 }
 
 void Server::stop() {
-    asio::post(impl_->ioc, [this] { impl_->begin_drain(); });
+    asio::post(impl_->main, [this] { impl_->begin_drain(); });
 }
 
 std::size_t Server::in_flight() const {

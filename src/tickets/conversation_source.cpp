@@ -163,11 +163,15 @@ void ConversationSource::complete(const std::string& key,
     if (outcome.conversation) {
         r.fetched_at = now_seconds();
         r.source = "zoho";
-        if (save_it) {
-            save(zoho_id, cached, *outcome.conversation, *r.fetched_at);
-        }
         r.view = ConversationView::make(std::move(*outcome.conversation), zone_);
         remember(zoho_id, Cached{r.view, *r.fetched_at, false});
+        // Answer first, write the cache after: the memory layer already serves the fresh copy,
+        // so the waiting callers need not wait for the database too.
+        finish_flight(key, r);
+        if (save_it) {
+            save(zoho_id, cached, r.view->conversation, *r.fetched_at);
+        }
+        return;
     } else {
         r.error = outcome.conversation.error().message;
         core::log::warn("zoho_fetch_failed", {{"zoho_id", zoho_id},
