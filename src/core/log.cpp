@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/json_text.hpp"
 #include "core/time.hpp"
 
 namespace deskbridge::core::log {
@@ -15,32 +16,13 @@ std::mutex g_write_mutex;
 
 constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
 
-void append_escaped(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (u < 0x20 || u == 0x7f) {
-            out += "\\u00";
-            out.push_back(kHex[u >> 4]);
-            out.push_back(kHex[u & 0xf]);
-        } else {
-            out.push_back(c);
-        }
-    }
-    out.push_back('"');
-}
-
 void append_field(std::string& out, const Field& f) {
     out.push_back(',');
-    append_escaped(out, f.key);
+    json_text::append_string(out, f.key);
     out.push_back(':');
     switch (f.type) {
         case Field::Type::kString:
-            append_escaped(out, f.str);
+            json_text::append_string(out, f.str);
             break;
         case Field::Type::kInt:
             out += std::to_string(f.integer);
@@ -92,7 +74,7 @@ std::string format_line(Level level, std::string_view event, std::initializer_li
     line += "\",\"level\":\"";
     line += kLevelNames[static_cast<int>(level)];
     line += "\",\"event\":";
-    append_escaped(line, event);
+    json_text::append_string(line, event);
     for (const auto& f : fields) {
         append_field(line, f);
     }

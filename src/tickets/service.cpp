@@ -18,25 +18,20 @@ std::string response_body(const store::TicketView& view,
                           std::string_view attachments,
                           const json::object& sync,
                           const std::optional<json::object>& zoho) {
-    const std::string ticket = json::serialize(ticket_to_json(view, zone));
-    const std::string sync_text = json::serialize(sync);
-    const std::string zoho_text = zoho ? json::serialize(*zoho) : std::string();
-
     std::string body;
-    body.reserve(64 + ticket.size() + threads.size() + attachments.size() + sync_text.size() +
-                 zoho_text.size());
+    body.reserve(1024 + threads.size() + attachments.size());
     body += R"({"success":true,"ticket":)";
-    body += ticket;
+    append_ticket_json(body, view, zone);
     if (zoho) {
         body += R"(,"zoho":)";
-        body += zoho_text;
+        body += json::serialize(*zoho);
     }
     body += R"(,"threads":)";
     body += threads;
     body += R"(,"attachments":)";
     body += attachments;
     body += R"(,"sync":)";
-    body += sync_text;
+    body += json::serialize(sync);
     body += '}';
     return body;
 }

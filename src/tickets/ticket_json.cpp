@@ -1,52 +1,79 @@
 #include "tickets/ticket_json.hpp"
 
+#include "core/json_text.hpp"
+
 namespace deskbridge::tickets {
 namespace {
 
-namespace json = boost::json;
+using core::json_text::append_optional;
+using core::json_text::append_string;
 
-json::value or_null(const std::optional<std::string>& v) {
-    return v ? json::value(*v) : json::value(nullptr);
-}
-
-json::value time_or_null(const std::optional<core::Instant>& t, const core::TimeZone& zone) {
-    return t ? json::value(zone.format(*t)) : json::value(nullptr);
+void append_time(std::string& out,
+                 const std::optional<core::Instant>& t,
+                 const core::TimeZone& zone) {
+    if (t) {
+        append_string(out, zone.format(*t));
+    } else {
+        out += "null";
+    }
 }
 
 }  // namespace
 
-json::object ticket_to_json(const store::TicketView& view, const core::TimeZone& zone) {
+void append_ticket_json(std::string& out,
+                        const store::TicketView& view,
+                        const core::TimeZone& zone) {
     const store::Ticket& t = view.ticket;
-    json::object o;
-    o.reserve(17);
-    o["id"] = t.id;
-    o["ticket_number"] = or_null(t.ticket_number);
-    o["zoho_id"] = or_null(t.zoho_id);
-    o["webUrl"] = or_null(t.web_url);
-    o["status"] = or_null(t.status);
-    o["created_at"] = time_or_null(t.created_at, zone);
-    o["updated_at"] = time_or_null(t.updated_at, zone);
-    o["subject"] = or_null(t.subject);
-    o["description"] = or_null(t.description);
-    o["department"] = or_null(t.department);
-    o["category"] = or_null(t.category);
-    o["numero_pedido"] = or_null(t.numero_pedido);
-    o["numero_nf"] = or_null(t.numero_nf);
+    out += R"({"id":)";
+    out += std::to_string(t.id);
+    out += R"(,"ticket_number":)";
+    append_optional(out, t.ticket_number);
+    out += R"(,"zoho_id":)";
+    append_optional(out, t.zoho_id);
+    out += R"(,"webUrl":)";
+    append_optional(out, t.web_url);
+    out += R"(,"status":)";
+    append_optional(out, t.status);
+    out += R"(,"created_at":)";
+    append_time(out, t.created_at, zone);
+    out += R"(,"updated_at":)";
+    append_time(out, t.updated_at, zone);
+    out += R"(,"subject":)";
+    append_optional(out, t.subject);
+    out += R"(,"description":)";
+    append_optional(out, t.description);
+    out += R"(,"department":)";
+    append_optional(out, t.department);
+    out += R"(,"category":)";
+    append_optional(out, t.category);
+    out += R"(,"numero_pedido":)";
+    append_optional(out, t.numero_pedido);
+    out += R"(,"numero_nf":)";
+    append_optional(out, t.numero_nf);
 
+    out += R"(,"cliente":)";
     if (view.client) {
-        o["cliente"] = json::object{{"id", view.client->id},
-                                    {"apelido", view.client->apelido},
-                                    {"cnpj", or_null(view.client->cnpj)}};
+        out += R"({"id":)";
+        out += std::to_string(view.client->id);
+        out += R"(,"apelido":)";
+        append_string(out, view.client->apelido);
+        out += R"(,"cnpj":)";
+        append_optional(out, view.client->cnpj);
+        out += '}';
     } else {
-        o["cliente"] = nullptr;
+        out += "null";
     }
+    out += R"(,"usuario":)";
     if (view.requester) {
-        o["usuario"] = json::object{{"nome", or_null(view.requester->nome)},
-                                    {"email", or_null(view.requester->email)}};
+        out += R"({"nome":)";
+        append_optional(out, view.requester->nome);
+        out += R"(,"email":)";
+        append_optional(out, view.requester->email);
+        out += '}';
     } else {
-        o["usuario"] = nullptr;
+        out += "null";
     }
-    return o;
+    out += '}';
 }
 
 }  // namespace deskbridge::tickets

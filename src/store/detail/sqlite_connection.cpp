@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <unordered_map>
+#include <vector>
 
 namespace deskbridge::store::detail {
 namespace {
@@ -24,8 +25,8 @@ class SqliteConnection final : public Connection {
   public:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
     ~SqliteConnection() override {
-        for (auto& [sql, stmt] : statements_) {
-            sqlite3_finalize(stmt);
+        for (auto& [sql, prepared] : statements_) {
+            sqlite3_finalize(prepared.stmt);
         }
         sqlite3_close_v2(db_);
     }
@@ -34,15 +35,15 @@ class SqliteConnection final : public Connection {
 
     core::Result<std::vector<SqlRow>> query(std::string_view sql,
                                             std::span<const SqlValue> params) override {
-        auto stmt = prepare(sql);
-        if (!stmt) {
-            return std::move(stmt).error();
+        auto prepared = prepare(sql);
+        if (!prepared) {
+            return std::move(prepared).error();
         }
-        sqlite3_stmt* s = *stmt;
+        sqlite3_stmt* s = (*prepared)->stmt;
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
 
-        if (auto st = bind_all(s, params); !st) {
+        if (auto st = bind_all(**prepared, params); !st) {
             return std::move(st).error();
         }
 
@@ -79,10 +80,16 @@ class SqliteConnection final : public Connection {
     core::Status unlock_migrations() override { return {}; }
 
   private:
-    core::Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    // A statement with the SQLite index of each "$n" placeholder, found once at prepare time.
+    struct Prepared {
+        sqlite3_stmt* stmt = nullptr;
+        std::vector<int> index_of;  // index_of[n - 1] for "$n"; 0 when unused
+    };
+
+    core::Result<Prepared*> prepare(std::string_view sql) {
         const std::string key(sql);
         if (auto it = statements_.find(key); it != statements_.end()) {
-            return it->second;
+            return &it->second;
         }
         sqlite3_stmt* stmt = nullptr;
         const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
@@ -90,27 +97,31 @@ class SqliteConnection final : public Connection {
         if (rc != SQLITE_OK) {
             return sqlite_error(db_, rc, "prepare");
         }
-        statements_.emplace(key, stmt);
-        return stmt;
+        // Bind by name: "$1" is a named parameter in SQLite, and names keep the numbering right
+        // whatever order the placeholders appear in.
+        Prepared p{stmt, {}};
+        const int count = sqlite3_bind_parameter_count(stmt);
+        for (int n = 1; n <= count; ++n) {
+            const std::string name = "$" + std::to_string(n);
+            p.index_of.push_back(sqlite3_bind_parameter_index(stmt, name.c_str()));
+        }
+        return &statements_.emplace(key, std::move(p)).first->second;
     }
 
-    core::Status bind_all(sqlite3_stmt* s, std::span<const SqlValue> params) {
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            // Bind by name: "$1" is a named parameter in SQLite, and names keep the numbering
-            // right whatever order the placeholders appear in.
-            const std::string name = "$" + std::to_string(i + 1);
-            const int index = sqlite3_bind_parameter_index(s, name.c_str());
+    core::Status bind_all(const Prepared& p, std::span<const SqlValue> params) {
+        for (std::size_t i = 0; i < params.size() && i < p.index_of.size(); ++i) {
+            const int index = p.index_of[i];
             if (index == 0) {
                 continue;  // the statement does not use this parameter
             }
             int rc = SQLITE_OK;
             if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
-                rc = sqlite3_bind_int64(s, index, *n);
+                rc = sqlite3_bind_int64(p.stmt, index, *n);
             } else if (const auto* t = std::get_if<std::string>(&params[i])) {
-                rc = sqlite3_bind_text(s, index, t->data(), static_cast<int>(t->size()),
+                rc = sqlite3_bind_text(p.stmt, index, t->data(), static_cast<int>(t->size()),
                                        SQLITE_TRANSIENT);
             } else {
-                rc = sqlite3_bind_null(s, index);
+                rc = sqlite3_bind_null(p.stmt, index);
             }
             if (rc != SQLITE_OK) {
                 return sqlite_error(db_, rc, "bind");
@@ -141,7 +152,7 @@ class SqliteConnection final : public Connection {
     }
 
     sqlite3* db_;
-    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+    std::unordered_map<std::string, Prepared> statements_;
 };
 
 }  // namespace
