@@ -35,14 +35,15 @@ class Store {
 
     // The Zoho conversation cache, keyed by Zoho ticket id. `save_conversation` replaces the
     // cached thread set with `current_ids` (dropping threads Zoho no longer lists), writes
-    // `upserts`, and clears the stale mark, in one transaction.
+    // `upserts`, and sets the stale mark to `stale`, in one transaction.
     virtual core::Result<std::optional<CachedConversation>> load_conversation(
         std::string_view zoho_id) = 0;
     virtual core::Status save_conversation(std::string_view zoho_id,
                                            core::Instant fetched_at,
                                            const std::string& attachments_json,
                                            const std::vector<std::string>& current_ids,
-                                           const std::vector<CachedThread>& upserts) = 0;
+                                           const std::vector<CachedThread>& upserts,
+                                           bool stale = false) = 0;
     // Returns whether a cached conversation existed to mark.
     virtual core::Result<bool> mark_conversation_stale(std::string_view zoho_id) = 0;
 

@@ -81,11 +81,17 @@ std::optional<ConversationSource::Cached> ConversationSource::load(const std::st
 }
 
 void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback done) {
-    auto cached = from_memory(zoho_id);
-    if (!cached || !fresh(*cached)) {
-        cached = load(zoho_id);
-        if (cached && fresh(*cached)) {
-            remember(zoho_id, *cached);
+    const auto memory = from_memory(zoho_id);
+    std::optional<Cached> cached = memory;
+    if (!memory || !fresh(*memory)) {
+        // The database may hold a newer copy (another instance fetched it) or a stale mark;
+        // this instance's memory may hold one the database write has not reached yet.
+        auto stored = load(zoho_id);
+        if (stored && (!memory || stored->fetched_at >= memory->fetched_at)) {
+            cached = std::move(stored);
+            if (fresh(*cached)) {
+                remember(zoho_id, *cached);
+            }
         }
     }
     if (!refresh && cached && fresh(*cached)) {
@@ -107,22 +113,27 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
     }
 
     zoho::FetchRequest request{zoho_id, refresh, {}};
-    if (cached) {
-        for (const auto& t : cached->view->conversation.threads) {
+    for (const std::optional<Cached>* source :
+         std::initializer_list<const std::optional<Cached>*>{&cached, &memory}) {
+        if (!*source) {
+            continue;
+        }
+        for (const auto& t : (*source)->view->conversation.threads) {
             // Only a sent message is final; anything else is fetched again.
             if (t.status == "SUCCESS") {
                 request.known.emplace(t.id, t);
             }
         }
     }
+    const std::uint64_t gen = generation(zoho_id);
     zoho_.fetcher().fetch(std::move(request),
-                          [this, key, zoho_id, cached](zoho::FetchOutcome outcome) {
-                              auto job = [this, key, zoho_id, cached, outcome]() {
-                                  complete(key, zoho_id, cached, outcome, true);
+                          [this, key, zoho_id, cached, gen](zoho::FetchOutcome outcome) {
+                              auto job = [this, key, zoho_id, cached, gen, outcome]() {
+                                  complete(key, zoho_id, cached, gen, outcome, true);
                               };
                               if (!pool_.try_submit(job)) {
                                   // No worker to write the cache: answer anyway, without saving.
-                                  complete(key, zoho_id, cached, std::move(outcome), false);
+                                  complete(key, zoho_id, cached, gen, std::move(outcome), false);
                               }
                           });
 }
@@ -130,7 +141,8 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
 void ConversationSource::save(const std::string& zoho_id,
                               const std::optional<Cached>& cached,
                               const zoho::Conversation& c,
-                              core::Instant fetched_at) {
+                              core::Instant fetched_at,
+                              bool stale) {
     std::vector<std::string> ids;
     std::vector<store::CachedThread> upserts;
     for (const auto& t : c.threads) {
@@ -155,6 +167,7 @@ void ConversationSource::save(const std::string& zoho_id,
 void ConversationSource::complete(const std::string& key,
                                   const std::string& zoho_id,
                                   const std::optional<Cached>& cached,
+                                  std::uint64_t gen,
                                   zoho::FetchOutcome outcome,
                                   bool save_it) {
     ConversationResult r;
@@ -163,15 +176,14 @@ void ConversationSource::complete(const std::string& key,
     if (outcome.conversation) {
         r.fetched_at = now_seconds();
         r.source = "zoho";
-        r.view = ConversationView::make(std::move(*outcome.conversation), zone_);
-        remember(zoho_id, Cached{r.view, *r.fetched_at, false});
-        // Answer first, write the cache after: the memory layer already serves the fresh copy,
-        // so the waiting callers need not wait for the database too.
-        finish_flight(key, r);
+        // A webhook that arrived while the calls ran may describe a change they missed: the
+        // copy is answered and kept, but stays marked stale.
+        const bool overtaken = generation(zoho_id) != gen;
         if (save_it) {
-            save(zoho_id, cached, r.view->conversation, *r.fetched_at);
+            save(zoho_id, cached, *outcome.conversation, *r.fetched_at, overtaken);
         }
-        return;
+        r.view = ConversationView::make(std::move(*outcome.conversation), zone_);
+        remember(zoho_id, Cached{r.view, *r.fetched_at, overtaken});
     } else {
         r.error = outcome.conversation.error().message;
         core::log::warn("zoho_fetch_failed", {{"zoho_id", zoho_id},
@@ -212,10 +224,17 @@ void ConversationSource::finish_flight(const std::string& key, const Conversatio
     }
 }
 
+std::uint64_t ConversationSource::generation(const std::string& zoho_id) {
+    const std::lock_guard lock(mutex_);
+    const auto it = invalidations_.find(zoho_id);
+    return it == invalidations_.end() ? 0 : it->second;
+}
+
 core::Result<bool> ConversationSource::mark_stale(const std::string& zoho_id) {
     {
         const std::lock_guard lock(mutex_);
         memory_.erase(zoho_id);
+        ++invalidations_[zoho_id];
     }
     return store_.mark_conversation_stale(zoho_id);
 }

@@ -83,12 +83,15 @@ class ConversationSource {
     void complete(const std::string& key,
                   const std::string& zoho_id,
                   const std::optional<Cached>& cached,
+                  std::uint64_t generation,
                   zoho::FetchOutcome outcome,
                   bool save);
     void save(const std::string& zoho_id,
               const std::optional<Cached>& cached,
               const zoho::Conversation& c,
-              core::Instant fetched_at);
+              core::Instant fetched_at,
+              bool stale);
+    std::uint64_t generation(const std::string& zoho_id);
     void finish_flight(const std::string& key, const ConversationResult& result);
 
     store::Store& store_;
@@ -100,6 +103,8 @@ class ConversationSource {
     std::mutex mutex_;
     std::unordered_map<std::string, std::vector<Callback>> flights_;  // guarded by mutex_
     std::unordered_map<std::string, Cached> memory_;                  // guarded by mutex_
+    // Webhooks seen per ticket: a fetch that a webhook overtook is saved still stale.
+    std::unordered_map<std::string, std::uint64_t> invalidations_;  // guarded by mutex_
 };
 
 }  // namespace deskbridge::tickets

@@ -75,8 +75,8 @@ constexpr std::string_view kLoadThreads =
     "ORDER BY created_ms, thread_id";
 constexpr std::string_view kUpsertConversation =
     "INSERT INTO zoho_conversations (zoho_id, fetched_at, stale, attachments) "
-    "VALUES ($1, $2, 0, $3) ON CONFLICT (zoho_id) DO UPDATE SET "
-    "fetched_at = excluded.fetched_at, stale = 0, attachments = excluded.attachments";
+    "VALUES ($1, $2, $4, $3) ON CONFLICT (zoho_id) DO UPDATE SET "
+    "fetched_at = excluded.fetched_at, stale = excluded.stale, attachments = excluded.attachments";
 constexpr std::string_view kUpsertThread =
     "INSERT INTO zoho_threads (zoho_id, thread_id, created_ms, data) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (zoho_id, thread_id) DO UPDATE SET created_ms = excluded.created_ms, "
@@ -275,11 +275,13 @@ class SqlStore final : public Store {
                              core::Instant fetched_at,
                              const std::string& attachments_json,
                              const std::vector<std::string>& current_ids,
-                             const std::vector<CachedThread>& upserts) override {
+                             const std::vector<CachedThread>& upserts,
+                             bool stale) override {
         return with_connection([&](Connection& c) {
             return in_transaction(c, [&]() -> Status {
                 const std::string id(zoho_id);
-                const SqlValue head[] = {id, opt(std::optional(fetched_at)), attachments_json};
+                const SqlValue head[] = {id, opt(std::optional(fetched_at)), attachments_json,
+                                         flag(stale)};
                 if (auto st = as_status(c.query(kUpsertConversation, head)); !st) {
                     return st;
                 }
