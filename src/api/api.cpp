@@ -101,15 +101,26 @@ void Api::offload(std::function<void()> job, const http::Responder& respond) con
     }
 }
 
-void Api::login(const http::Request& request,
-                const std::string& request_id,
-                http::Responder respond) const {
+std::optional<json::object> Api::json_body(const http::Request& request,
+                                           const http::Responder& respond) const {
     if (request.has_query()) {
-        return respond(failure_response(Failure::kQueryString));
+        respond(failure_response(Failure::kQueryString));
+        return std::nullopt;
     }
     auto body = parse_json_object(request.body, deps_.limits);
     if (!body) {
-        return respond(error_response(body.error()));
+        respond(error_response(body.error()));
+        return std::nullopt;
+    }
+    return std::move(*body);
+}
+
+void Api::login(const http::Request& request,
+                const std::string& request_id,
+                http::Responder respond) const {
+    auto body = json_body(request, respond);
+    if (!body) {
+        return;
     }
     auto fields = parse_login_fields(*body);
     if (!fields) {
@@ -139,12 +150,9 @@ void Api::login(const http::Request& request,
 void Api::ticket_details(const http::Request& request,
                          const std::string& request_id,
                          http::Responder respond) const {
-    if (request.has_query()) {
-        return respond(failure_response(Failure::kQueryString));
-    }
-    auto body = parse_json_object(request.body, deps_.limits);
+    auto body = json_body(request, respond);
     if (!body) {
-        return respond(error_response(body.error()));
+        return;
     }
     auto token = auth_field(*body);
     if (!token) {

@@ -4,7 +4,9 @@
 // Handlers are thin: they parse on the I/O thread, then run the blocking part (auth, database)
 // on the WorkPool and answer through the Responder. Thread-safe.
 
+#include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 
 #include "auth/authenticator.hpp"
 #include "core/config.hpp"
@@ -39,6 +41,10 @@ class Api {
     void zoho_webhook(const http::Request& request,
                       const std::string& request_id,
                       http::Responder respond) const;
+    // The JSON object body of an endpoint that takes no URL parameters; otherwise answers the
+    // contract's 400 and returns nothing.
+    std::optional<boost::json::object> json_body(const http::Request& request,
+                                                 const http::Responder& respond) const;
     // Runs `job` on the WorkPool, or answers 503 when its queue is full.
     void offload(std::function<void()> job, const http::Responder& respond) const;
 

@@ -64,6 +64,15 @@ core::Result<std::string> read_password() {
     return line;
 }
 
+// The password on stdin, hashed.
+core::Result<std::string> read_password_hash() {
+    auto password = read_password();
+    if (!password) {
+        return std::move(password).error();
+    }
+    return auth::hash_password(*password);
+}
+
 }  // namespace
 
 int migrate_command(const std::string& db_url) {
@@ -130,11 +139,7 @@ int user_add(const std::string& db_url,
     if (staff == client_id.has_value()) {
         return report(core::Error::invalid("give exactly one of --client ID and --staff"));
     }
-    auto password = read_password();
-    if (!password) {
-        return report(password.error());
-    }
-    auto hash = auth::hash_password(*password);
+    auto hash = read_password_hash();
     if (!hash) {
         return report(hash.error());
     }
@@ -147,11 +152,7 @@ int user_add(const std::string& db_url,
 }
 
 int user_passwd(const std::string& db_url, const std::string& login) {
-    auto password = read_password();
-    if (!password) {
-        return report(password.error());
-    }
-    auto hash = auth::hash_password(*password);
+    auto hash = read_password_hash();
     if (!hash) {
         return report(hash.error());
     }

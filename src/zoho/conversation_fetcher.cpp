@@ -61,6 +61,24 @@ std::string page_query(int from, int limit) {
 
 }  // namespace
 
+std::optional<std::vector<boost::json::value>> ConversationFetcher::page_rows(
+    State& s, core::Result<DeskReply> reply, bool thread_list) {
+    if (!reply) {
+        if (thread_list && reply.error().kind == core::ErrorKind::kNotFound) {
+            const std::lock_guard lock(s.mutex);
+            s.ticket_missing = true;  // no thread list: the ticket itself is gone
+        }
+        s.fail(std::move(reply).error());
+        return std::nullopt;
+    }
+    auto items = list_items(reply->body ? &*reply->body : nullptr);
+    if (!items) {
+        s.fail(std::move(items).error());
+        return std::nullopt;
+    }
+    return std::move(*items);
+}
+
 void ConversationFetcher::fetch(FetchRequest request,
                                 std::function<void(FetchOutcome)> done) const {
     auto s = std::make_shared<State>();
@@ -86,17 +104,8 @@ void ConversationFetcher::list_threads(std::shared_ptr<State> s, int from) const
             // Sources disagree on whether paging starts at 0 or 1: try 1 when 0 is refused.
             return list_threads(s, 1);
         }
-        if (!reply) {
-            if (reply.error().kind == core::ErrorKind::kNotFound) {
-                const std::lock_guard lock(s->mutex);
-                s->ticket_missing = true;  // no thread list: the ticket itself is gone
-            }
-            s->fail(std::move(reply).error());
-            return s->step_done();
-        }
-        auto items = list_items(reply->body ? &*reply->body : nullptr);
+        auto items = page_rows(*s, std::move(reply), true);
         if (!items) {
-            s->fail(std::move(items).error());
             return s->step_done();
         }
 
@@ -191,13 +200,8 @@ void ConversationFetcher::list_attachments(std::shared_ptr<State> s, int from) c
             // Sources disagree on whether paging starts at 0 or 1: try 1 when 0 is refused.
             return list_attachments(s, 1);
         }
-        if (!reply) {
-            s->fail(std::move(reply).error());
-            return s->step_done();
-        }
-        auto items = list_items(reply->body ? &*reply->body : nullptr);
+        auto items = page_rows(*s, std::move(reply), false);
         if (!items) {
-            s->fail(std::move(items).error());
             return s->step_done();
         }
         bool more = static_cast<int>(items->size()) >= limit;

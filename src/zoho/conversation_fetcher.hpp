@@ -9,8 +9,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.hpp"
 #include "zoho/config.hpp"
@@ -42,6 +44,10 @@ class ConversationFetcher {
 
   private:
     struct State;
+    // The rows of a list page, or nothing after recording the failure in `s`.
+    static std::optional<std::vector<boost::json::value>> page_rows(State& s,
+                                                                    core::Result<DeskReply> reply,
+                                                                    bool thread_list);
     void list_threads(std::shared_ptr<State> s, int from) const;
     void list_attachments(std::shared_ptr<State> s, int from) const;
     void thread_detail(std::shared_ptr<State> s, std::size_t index) const;
