@@ -25,39 +25,32 @@ namespace {
 
 void print_instructions(unsigned short port) {
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
-    std::cout
-        << R"txt(
-deskbridge demo is running on )txt"
-        << base << R"txt(  (Ctrl-C stops it)
+    const std::string login = "curl -s -X GET " + base + "/api/get/auth -d ";
+    const std::string details = "  curl -s -X GET " + base + "/api/get/ticket_details -d ";
+    const std::string keep_token = R"sed( | sed 's/.*"auth":"\([^"]*\)".*/\1/')sed";
+    const auto ask = [&](const std::string& who, const std::string& what) {
+        return details + R"("{\"auth\":\"$)" + who + R"(\",)" + what + "}\"\n";
+    };
 
-Log in as a client user (sees only its own tickets) and keep the token:
-  TOKEN=$(curl -s -X GET )txt"
-        << base
-        << R"txt(/api/get/auth -d '{"login":"acme","password":"acme-demo-password"}' | sed 's/.*"auth":"\([^"]*\)".*/\1/')
-
-Ticket details by ticket number, by chamado id, by Zoho id:
-  curl -s -X GET )txt"
-        << base
-        << R"txt(/api/get/ticket_details -d "{\"auth\":\"$TOKEN\",\"ticket_number\":\"12345\"}"
-  curl -s -X GET )txt"
-        << base << R"txt(/api/get/ticket_details -d "{\"auth\":\"$TOKEN\",\"chamado_id\":100}"
-  curl -s -X GET )txt"
-        << base
-        << R"txt(/api/get/ticket_details -d "{\"auth\":\"$TOKEN\",\"zoho_id\":\"123456789012345678\"}"
-
-Another client's ticket is not found for acme (404); staff sees it:
-  curl -s -X GET )txt"
-        << base << R"txt(/api/get/ticket_details -d "{\"auth\":\"$TOKEN\",\"chamado_id\":101}"
-  STAFF=$(curl -s -X GET )txt"
-        << base
-        << R"txt(/api/get/auth -d '{"login":"ops","password":"ops-demo-password"}' | sed 's/.*"auth":"\([^"]*\)".*/\1/')
-  curl -s -X GET )txt"
-        << base << R"txt(/api/get/ticket_details -d "{\"auth\":\"$STAFF\",\"chamado_id\":101}"
-
-A blocked client (403):
-  curl -s -X GET )txt"
-        << base << R"txt(/api/get/auth -d '{"login":"initech","password":"initech-demo-password"}'
-)txt" << std::endl;
+    std::cout << "\ndeskbridge demo is running on " << base << "  (Ctrl-C stops it)\n\n"
+              << "Log in as a client user (sees only its own tickets) and keep the token:\n"
+              << "  TOKEN=$(" << login << R"('{"login":"acme","password":"acme-demo-password"}')"
+              << keep_token << ")\n\n"
+              << "Ticket details by ticket number (with its Zoho conversation), by chamado id,\n"
+              << "by Zoho id, and refreshed from Zoho:\n"
+              << ask("TOKEN", R"(\"ticket_number\":\"12345\")")
+              << ask("TOKEN", R"(\"chamado_id\":100)")
+              << ask("TOKEN", R"(\"zoho_id\":\"123456789012345678\")")
+              << ask("TOKEN", R"(\"chamado_id\":99,\"refresh\":1)") << "\n"
+              << "Another client's ticket is not found for acme (404); staff sees it, and also\n"
+              << "the internal notes:\n"
+              << ask("TOKEN", R"(\"chamado_id\":101)") << "  STAFF=$(" << login
+              << R"('{"login":"ops","password":"ops-demo-password"}')" << keep_token << ")\n"
+              << ask("STAFF", R"(\"chamado_id\":101)") << "\n"
+              << "A blocked client (403):\n"
+              << "  " << login << R"('{"login":"initech","password":"initech-demo-password"}')"
+              << "\n"
+              << std::endl;
 }
 
 // The simulator as a child process; killed when this object goes.

@@ -11,7 +11,9 @@ boost::json::object parse(std::string_view body) {
     return parse_json_object(body, kLimits).value();
 }
 
-TicketRequestFields fields(std::string_view body) { return parse_ticket_fields(parse(body)).value(); }
+TicketRequestFields fields(std::string_view body) {
+    return parse_ticket_fields(parse(body)).value();
+}
 
 std::string field_error(std::string_view body) {
     const auto r = parse_ticket_fields(parse(body));
@@ -51,7 +53,8 @@ TEST(AuthField, DistinguishesAbsentFromInvalid) {
 }
 
 TEST(TicketFields, AcceptIdentifiersAsStringsOrNumbers) {
-    const auto a = fields(R"({"ticket_number":12345,"zoho_id":123456789012345678,"chamado_id":"99"})");
+    const auto a =
+        fields(R"({"ticket_number":12345,"zoho_id":123456789012345678,"chamado_id":"99"})");
     EXPECT_EQ(a.request.query.ticket_number, "12345");
     EXPECT_EQ(a.request.query.zoho_id, "123456789012345678");
     EXPECT_EQ(a.request.query.id, 99);
@@ -83,11 +86,13 @@ TEST(TicketFields, RejectWrongTypesWithTheFieldName) {
 
 TEST(TicketFields, ReadRefreshInEveryAcceptedForm) {
     for (const char* yes : {"1", "\"1\"", "true"}) {
-        EXPECT_TRUE(fields(std::string(R"({"chamado_id":1,"refresh":)") + yes + "}").request.refresh)
+        EXPECT_TRUE(
+            fields(std::string(R"({"chamado_id":1,"refresh":)") + yes + "}").request.refresh)
             << yes;
     }
     for (const char* no : {"0", "\"0\"", "false", "null"}) {
-        EXPECT_FALSE(fields(std::string(R"({"chamado_id":1,"refresh":)") + no + "}").request.refresh)
+        EXPECT_FALSE(
+            fields(std::string(R"({"chamado_id":1,"refresh":)") + no + "}").request.refresh)
             << no;
     }
     for (const char* bad : {"2", "\"yes\"", "1.0", "[]", "-1"}) {
@@ -101,7 +106,8 @@ TEST(LoginFields, RequireLoginAndPasswordStrings) {
     const auto ok = parse_login_fields(parse(R"({"login":"a","password":"p"})"));
     ASSERT_TRUE(ok.ok());
     EXPECT_EQ(ok->login, "a");
-    EXPECT_EQ(parse_login_fields(parse(R"({"password":"p"})")).error().message, "login is required");
+    EXPECT_EQ(parse_login_fields(parse(R"({"password":"p"})")).error().message,
+              "login is required");
     EXPECT_EQ(parse_login_fields(parse(R"({"login":"a","password":5})")).error().message,
               "password must be a string");
 }

@@ -25,7 +25,8 @@ TEST(ImportFile, ReadsEverySectionAndHashesPasswords) {
                      "created_at": "2026-05-10T17:30:00Z", "updated_at": "2026-05-12 09:15:00",
                      "numero_nf": 67890, "client_id": 100, "requester_id": 7}],
         "api_users": [{"login": "acme", "password": "pw", "client_id": 100},
-                      {"login": "ops", "password_hash": "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+                      {"login": "ops",
+                       "password_hash": "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
                        "staff": true}]})",
                                 zone())
                        .value();
@@ -52,8 +53,9 @@ TEST(ImportFile, NamesTheRecordAndTheField) {
               "api_users[0].staff: a user is either staff (\"staff\": true) or has a client_id");
     EXPECT_EQ(error_of(R"({"api_users": [{"login": "a", "client_id": 1}]})"),
               "api_users[0].password: give exactly one of password and password_hash");
-    EXPECT_EQ(error_of(R"({"api_users": [{"login": "a", "client_id": 1, "password_hash": "md5"}]})"),
-              "api_users[0].password_hash: must be an Argon2id hash ($argon2id$...)");
+    EXPECT_EQ(
+        error_of(R"({"api_users": [{"login": "a", "client_id": 1, "password_hash": "md5"}]})"),
+        "api_users[0].password_hash: must be an Argon2id hash ($argon2id$...)");
     EXPECT_EQ(error_of(R"({"ticket": []})"), "ticket: unknown section");
     EXPECT_EQ(error_of(R"({"tickets": {}})"), "tickets: must be an array");
     EXPECT_EQ(error_of("[1]"), "the import file must be a JSON object");

@@ -78,8 +78,8 @@ TEST(Token, RejectsMalformedInput) {
     const auto s = signer();
     const std::string good = s.sign({1, 1, kNow + seconds{60}});
     for (const std::string& bad :
-         {std::string(), std::string("not base64!"), good.substr(0, good.size() - 4),
-          good + "AAAA", base64("v1.1.1.99"), base64("hello"), std::string(5000, 'A')}) {
+         {std::string(), std::string("not base64!"), good.substr(0, good.size() - 4), good + "AAAA",
+          base64("v1.1.1.99"), base64("hello"), std::string(5000, 'A')}) {
         const auto v = s.verify(bad, kNow);
         EXPECT_FALSE(v.ok) << bad;
     }

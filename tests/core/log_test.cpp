@@ -6,8 +6,8 @@ namespace deskbridge::core::log {
 namespace {
 
 TEST(LogLine, IsOneJsonObjectWithEscapedValues) {
-    const std::string line = format_line(Level::kWarn, "evt",
-                                         {{"s", "a\"b\\c\nd"}, {"n", 42}, {"b", true}, {"z", nullptr}});
+    const std::string line = format_line(
+        Level::kWarn, "evt", {{"s", "a\"b\\c\nd"}, {"n", 42}, {"b", true}, {"z", nullptr}});
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(line.find('\n'), line.size() - 1) << "a value broke the line";
     EXPECT_NE(line.find(R"("level":"warn","event":"evt")"), std::string::npos);

@@ -6,7 +6,7 @@ namespace deskbridge::core {
 namespace {
 
 class TimeZoneTest : public ::testing::Test {
-protected:
+  protected:
     TimeZone zone = TimeZone::locate("America/Sao_Paulo").value();
 
     Instant utc(std::string_view iso) { return zone.parse(iso).value(); }

@@ -113,9 +113,9 @@ TEST(ZohoTicketJson, HasExactlyTheContractFields) {
     t.order_number = "555";
     const auto o = zoho_ticket_to_json(t, "cf_numero_do_pedido", "cf_numero_da_nota_fiscal");
     EXPECT_EQ(o.size(), 12u);
-    for (const char* key : {"id", "ticketNumber", "subject", "description", "status", "priority",
-                            "category", "departmentName", "createdTime", "modifiedTime", "webUrl",
-                            "cf"}) {
+    for (const char* key :
+         {"id", "ticketNumber", "subject", "description", "status", "priority", "category",
+          "departmentName", "createdTime", "modifiedTime", "webUrl", "cf"}) {
         EXPECT_TRUE(o.contains(key)) << key;
     }
     EXPECT_EQ(o.at("cf").at("cf_numero_do_pedido").as_string(), "555");
