@@ -23,52 +23,43 @@ void append_time(std::string& out,
 void append_ticket_json(std::string& out,
                         const store::TicketView& view,
                         const core::TimeZone& zone) {
+    const auto text = [&out](std::string_view key, const std::optional<std::string>& value) {
+        out += key;
+        append_optional(out, value);
+    };
+    const auto time = [&](std::string_view key, const std::optional<core::Instant>& value) {
+        out += key;
+        append_time(out, value, zone);
+    };
+
     const store::Ticket& t = view.ticket;
-    out += R"({"id":)";
-    out += std::to_string(t.id);
-    out += R"(,"ticket_number":)";
-    append_optional(out, t.ticket_number);
-    out += R"(,"zoho_id":)";
-    append_optional(out, t.zoho_id);
-    out += R"(,"webUrl":)";
-    append_optional(out, t.web_url);
-    out += R"(,"status":)";
-    append_optional(out, t.status);
-    out += R"(,"created_at":)";
-    append_time(out, t.created_at, zone);
-    out += R"(,"updated_at":)";
-    append_time(out, t.updated_at, zone);
-    out += R"(,"subject":)";
-    append_optional(out, t.subject);
-    out += R"(,"description":)";
-    append_optional(out, t.description);
-    out += R"(,"department":)";
-    append_optional(out, t.department);
-    out += R"(,"category":)";
-    append_optional(out, t.category);
-    out += R"(,"numero_pedido":)";
-    append_optional(out, t.numero_pedido);
-    out += R"(,"numero_nf":)";
-    append_optional(out, t.numero_nf);
+    out += R"({"id":)" + std::to_string(t.id);
+    text(R"(,"ticket_number":)", t.ticket_number);
+    text(R"(,"zoho_id":)", t.zoho_id);
+    text(R"(,"webUrl":)", t.web_url);
+    text(R"(,"status":)", t.status);
+    time(R"(,"created_at":)", t.created_at);
+    time(R"(,"updated_at":)", t.updated_at);
+    text(R"(,"subject":)", t.subject);
+    text(R"(,"description":)", t.description);
+    text(R"(,"department":)", t.department);
+    text(R"(,"category":)", t.category);
+    text(R"(,"numero_pedido":)", t.numero_pedido);
+    text(R"(,"numero_nf":)", t.numero_nf);
 
     out += R"(,"cliente":)";
     if (view.client) {
-        out += R"({"id":)";
-        out += std::to_string(view.client->id);
-        out += R"(,"apelido":)";
+        out += R"({"id":)" + std::to_string(view.client->id) + R"(,"apelido":)";
         append_string(out, view.client->apelido);
-        out += R"(,"cnpj":)";
-        append_optional(out, view.client->cnpj);
+        text(R"(,"cnpj":)", view.client->cnpj);
         out += '}';
     } else {
         out += "null";
     }
     out += R"(,"usuario":)";
     if (view.requester) {
-        out += R"({"nome":)";
-        append_optional(out, view.requester->nome);
-        out += R"(,"email":)";
-        append_optional(out, view.requester->email);
+        text(R"({"nome":)", view.requester->nome);
+        text(R"(,"email":)", view.requester->email);
         out += '}';
     } else {
         out += "null";
