@@ -43,7 +43,7 @@ class Store {
                                            const std::string& attachments_json,
                                            const std::vector<std::string>& current_ids,
                                            const std::vector<CachedThread>& upserts,
-                                           bool stale = false) = 0;
+                                           bool stale) = 0;
     // Returns whether a cached conversation existed to mark.
     virtual core::Result<bool> mark_conversation_stale(std::string_view zoho_id) = 0;
 

@@ -157,7 +157,7 @@ void ConversationSource::save(const std::string& zoho_id,
         }
     }
     auto st = store_.save_conversation(zoho_id, fetched_at, zoho::encode_attachments(c.attachments),
-                                       ids, upserts);
+                                       ids, upserts, stale);
     if (!st) {
         core::log::warn("zoho_cache_write_failed",
                         {{"zoho_id", zoho_id}, {"error", st.error().detail}});

@@ -176,6 +176,30 @@ def test_big_conversation_revalidates_without_any_detail(zoho_sim, svc_zero):
 # Single flight
 
 
+def test_webhook_during_a_fetch_leaves_the_copy_stale(zoho_sim, svc_hook):
+    # The thread arrives, and its webhook with it, while a fetch is on its way: that fetch may
+    # have missed it, so the next request must ask Zoho again instead of trusting the copy.
+    n = 27
+    zoho_sim.config(latency_ms=600)
+    answer = {}
+    asking = threading.Thread(target=lambda: answer.update(first=svc_hook.ok(n)[0]))
+    asking.start()
+    time.sleep(0.3)  # the thread list is on its way, not back yet
+    added = new_thread(zoho_sim, n, "Chegou durante a busca")
+    status, _, hook = svc_hook.webhook(SECRET, [thread_added_event(n)])
+    assert status == 200 and hook["tickets"] == 1
+    asking.join(30)
+    zoho_sim.config(latency_ms=0)
+
+    first = answer["first"]
+    assert first["sync"]["source"] == "zoho"
+
+    # Whether or not that fetch happened to see the thread, the copy is not trusted.
+    body, _ = svc_hook.ok(n)
+    assert body["sync"]["source"] == "zoho" and body["sync"]["calls"] >= 2
+    assert ids(body) == zd.small_expected_thread_ids(n) + [added]
+
+
 def test_concurrent_identical_requests_share_one_fetch(zoho_sim, svc_hook):
     n = 20
     zoho_sim.config(latency_ms=300)
