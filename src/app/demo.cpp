@@ -171,8 +171,11 @@ int demo_command(const DemoOptions& demo) {
     options.server.db_url = db_url;
     options.secret = hex;
     options.on_listening = print_instructions;
-    std::cout << "demo database: " << dir_template << "/demo.db\n";
-    return serve(options);
+    std::cout << "demo database: " << dir_template << "/demo.db (removed on exit)\n";
+    const int code = serve(options);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_template, ignored);
+    return code;
 }
 
 }  // namespace deskbridge::app
