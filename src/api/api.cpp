@@ -1,7 +1,5 @@
 #include "api/api.hpp"
 
-#include <sodium.h>
-
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
@@ -213,7 +211,7 @@ void Api::zoho_webhook(const http::Request& request,
     if (request.method != "POST") {
         return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD, POST"));
     }
-    auto ids = tickets_in_webhook(request.body, deps_.limits);
+    auto ids = tickets_in_webhook(request.body);
     if (!ids) {
         return respond(error_response(ids.error()));
     }

@@ -50,8 +50,7 @@ std::string ticket_of(const json::object& event) {
 
 }  // namespace
 
-core::Result<std::vector<std::string>> tickets_in_webhook(std::string_view body,
-                                                          const core::Limits& limits) {
+core::Result<std::vector<std::string>> tickets_in_webhook(std::string_view body) {
     json::parse_options options;
     options.max_depth = 64;  // payloads carry whole tickets; nesting is Zoho's, not a caller's
     boost::system::error_code ec;
@@ -59,7 +58,6 @@ core::Result<std::vector<std::string>> tickets_in_webhook(std::string_view body,
     if (ec) {
         return core::Error::invalid("webhook body is not valid JSON");
     }
-    (void)limits;
 
     std::vector<const json::object*> events;
     if (v.is_array()) {

@@ -346,12 +346,4 @@ void Server::run() {
     }
 }
 
-void Server::stop() {
-    asio::post(impl_->main, [this] { impl_->begin_drain(); });
-}
-
-std::size_t Server::in_flight() const {
-    return impl_->shared->in_flight.load();
-}
-
 }  // namespace deskbridge::http

@@ -27,12 +27,8 @@ class Server {
     core::Status bind();
     // The port actually bound (useful with port 0).
     unsigned short port() const;
-    // Serves until SIGTERM/SIGINT (then drains) or stop().
+    // Serves until SIGTERM/SIGINT, then drains.
     void run();
-    void stop();
-
-    // Requests being handled right now.
-    std::size_t in_flight() const;
 
   private:
     struct Impl;

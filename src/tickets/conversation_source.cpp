@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <unordered_set>
 
 #include "core/log.hpp"
 #include "tickets/conversation_json.hpp"
@@ -143,16 +144,20 @@ void ConversationSource::save(const std::string& zoho_id,
                               const zoho::Conversation& c,
                               core::Instant fetched_at,
                               bool stale) {
+    // Threads the cache already holds as sent messages are final: only the others are written.
+    std::unordered_set<std::string> final_ids;
+    if (cached) {
+        for (const auto& t : cached->view->conversation.threads) {
+            if (t.status == "SUCCESS") {
+                final_ids.insert(t.id);
+            }
+        }
+    }
     std::vector<std::string> ids;
     std::vector<store::CachedThread> upserts;
     for (const auto& t : c.threads) {
         ids.push_back(t.id);
-        const bool known = cached && std::any_of(cached->view->conversation.threads.begin(),
-                                                 cached->view->conversation.threads.end(),
-                                                 [&](const zoho::Thread& k) {
-                                                     return k.id == t.id && k.status == "SUCCESS";
-                                                 });
-        if (!known) {
+        if (final_ids.count(t.id) == 0) {
             upserts.push_back({t.id, t.created_ms, zoho::encode_thread(t)});
         }
     }

@@ -75,7 +75,6 @@ struct HttpClient::Impl {
     std::map<CURL*, std::unique_ptr<Transfer>> running;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
     std::uint64_t timer_seq = 0;
-    std::atomic<std::uint64_t> started{0};
 
     void run() {
         for (;;) {
@@ -129,7 +128,6 @@ struct HttpClient::Impl {
                 continue;
             }
             setup(*t, left);
-            ++started;
             CURL* easy = t->easy;
             running.emplace(easy, std::move(t));
             curl_multi_add_handle(multi, easy);
@@ -261,10 +259,6 @@ void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn
         impl_->new_timers.push_back(Timer{Clock::now() + delay, impl_->timer_seq++, std::move(fn)});
     }
     curl_multi_wakeup(impl_->multi);
-}
-
-std::uint64_t HttpClient::calls_started() const {
-    return impl_->started.load();
 }
 
 std::string url_encode(std::string_view value) {

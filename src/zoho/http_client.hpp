@@ -54,9 +54,6 @@ class HttpClient {
     // Runs `fn` on the client's thread after `delay` (retries back off with it).
     void after(std::chrono::milliseconds delay, std::function<void()> fn);
 
-    // Transfers started since construction.
-    std::uint64_t calls_started() const;
-
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

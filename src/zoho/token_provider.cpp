@@ -103,7 +103,6 @@ void TokenProvider::renew(Clock::time_point deadline, std::atomic<int>* calls) {
             }
             return finish(std::move(grant).error());
         }
-        ++grants_;
         {
             const std::lock_guard lock(mutex_);
             token_ = grant->token;

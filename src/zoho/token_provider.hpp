@@ -31,16 +31,12 @@ class TokenProvider {
     // Zoho refused `token`: forget it, unless a newer one has already replaced it.
     void invalidate(const std::string& token);
 
-    // Grants obtained since start (for tests, metrics and `zoho check`).
-    std::uint64_t grants() const { return grants_.load(); }
-
   private:
     void renew(Clock::time_point deadline, std::atomic<int>* calls);
     void finish(core::Result<std::string> result);
 
     HttpClient& http_;
     const ZohoConfig& config_;
-    std::atomic<std::uint64_t> grants_{0};
 
     std::mutex mutex_;
     std::string token_;                  // guarded by mutex_

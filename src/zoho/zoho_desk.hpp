@@ -25,8 +25,6 @@ class ZohoDesk {
 
     const ZohoConfig& config() const { return config_; }
     const ConversationFetcher& fetcher() const { return fetcher_; }
-    const DeskClient& desk() const { return desk_; }
-    TokenProvider& tokens() { return tokens_; }
 
   private:
     ZohoConfig config_;

@@ -5,10 +5,8 @@
 namespace deskbridge::api {
 namespace {
 
-const core::Limits kLimits;
-
 std::vector<std::string> ids(std::string_view body) {
-    return tickets_in_webhook(body, kLimits).value();
+    return tickets_in_webhook(body).value();
 }
 
 TEST(Webhook, CollectsTicketIdsFromEveryTicketEventOnce) {
@@ -31,8 +29,8 @@ TEST(Webhook, IgnoresMalformedEventsAndRejectsNonJson) {
     EXPECT_TRUE(ids(R"([1, "x", {"eventType": 5}, {"eventType": "Ticket_Update",
                        "payload": {"id": "1 OR 1=1"}}])")
                     .empty());
-    EXPECT_FALSE(tickets_in_webhook("not json", kLimits).ok());
-    EXPECT_FALSE(tickets_in_webhook("42", kLimits).ok());
+    EXPECT_FALSE(tickets_in_webhook("not json").ok());
+    EXPECT_FALSE(tickets_in_webhook("42").ok());
 }
 
 TEST(Webhook, ComparesTheSecretWholly) {
