@@ -2,13 +2,12 @@
 
 #include <boost/json/serialize.hpp>
 #include <chrono>
-#include <cstdio>
-#include <random>
 
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
 #include "core/log.hpp"
+#include "core/request_id.hpp"
 #include "core/time.hpp"
 
 namespace deskbridge::api {
@@ -21,8 +20,7 @@ constexpr std::string_view kTicketDetailsPath = "/api/get/ticket_details";
 constexpr std::string_view kHealthPath = "/healthz";
 constexpr std::string_view kWebhookPrefix = "/api/zoho/webhook/";
 
-// The caller's X-Request-Id when it is short and plain, otherwise a fresh random one (unique,
-// not secret: a per-thread generator is enough and costs no system call).
+// The caller's X-Request-Id when it is short and plain, otherwise a fresh one.
 std::string request_id_for(const http::Request& request) {
     const std::string_view given = request.header("x-request-id");
     const bool plain = !given.empty() && given.size() <= 64 &&
@@ -32,10 +30,7 @@ std::string request_id_for(const http::Request& request) {
     if (plain) {
         return std::string(given);
     }
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(rng()));
-    return hex;
+    return core::new_request_id();
 }
 
 // Wraps the responder so every answer carries the request id and leaves one access-log line.

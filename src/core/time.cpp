@@ -4,7 +4,6 @@
 #include <date/tz.h>
 
 #include <charconv>
-#include <cstdio>
 #include <optional>
 
 namespace deskbridge::core {
@@ -90,18 +89,40 @@ Result<TimeZone> TimeZone::locate(std::string_view name) {
 
 namespace {
 
-// Formatting by hand: date::format goes through iostreams and locales, which cost more than
-// the rest of a ticket_details request together.
-std::string format_fields(date::local_seconds t, char separator, const char* suffix) {
+// Formatting by hand: date::format goes through iostreams and locales, and even snprintf costs
+// more than the rest of building a ticket_details body; digits written directly cost little.
+void put_digits(char* out, unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
+std::string format_fields(date::local_seconds t, char separator, std::string_view suffix) {
     const auto day = date::floor<date::days>(t);
     const date::year_month_day ymd{day};
     const date::hh_mm_ss<std::chrono::seconds> hms{t - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u%c%02d:%02d:%02d%s", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), separator,
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()), suffix);
-    return buf;
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) {
+        // Outside what four digits hold: rare enough for the slow, general path.
+        return date::format("%Y-%m-%d" + std::string(1, separator) + "%H:%M:%S", t) +
+               std::string(suffix);
+    }
+
+    std::string out(19, ' ');
+    put_digits(&out[0], static_cast<unsigned>(year), 4);
+    out[4] = '-';
+    put_digits(&out[5], static_cast<unsigned>(ymd.month()), 2);
+    out[7] = '-';
+    put_digits(&out[8], static_cast<unsigned>(ymd.day()), 2);
+    out[10] = separator;
+    put_digits(&out[11], static_cast<unsigned>(hms.hours().count()), 2);
+    out[13] = ':';
+    put_digits(&out[14], static_cast<unsigned>(hms.minutes().count()), 2);
+    out[16] = ':';
+    put_digits(&out[17], static_cast<unsigned>(hms.seconds().count()), 2);
+    out += suffix;
+    return out;
 }
 
 }  // namespace
@@ -148,7 +169,7 @@ Instant from_epoch_millis(std::int64_t ms) {
 }
 
 std::string format_utc_iso(Instant t) {
-    return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+    return format_fields(date::local_seconds{t.time_since_epoch()}, 'T', "Z");
 }
 
 }  // namespace deskbridge::core

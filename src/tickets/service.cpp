@@ -16,7 +16,7 @@ std::string response_body(const store::TicketView& view,
                           const core::TimeZone& zone,
                           std::string_view threads,
                           std::string_view attachments,
-                          const json::object& sync,
+                          std::string_view sync,
                           const std::optional<json::object>& zoho) {
     std::string body;
     body.reserve(1024 + threads.size() + attachments.size());
@@ -31,7 +31,7 @@ std::string response_body(const store::TicketView& view,
     body += R"(,"attachments":)";
     body += attachments;
     body += R"(,"sync":)";
-    body += json::serialize(sync);
+    body += sync;
     body += '}';
     return body;
 }
@@ -72,11 +72,12 @@ void TicketService::details(const auth::Principal& who,
     store::TicketView view = std::move(**found);
 
     if (!view.ticket.zoho_id || view.ticket.zoho_id->empty()) {
-        return done(response_body(view, zone_, "[]", "[]", {{"zoho", "not_linked"}}, std::nullopt));
+        return done(
+            response_body(view, zone_, "[]", "[]", R"({"zoho":"not_linked"})", std::nullopt));
     }
     if (conversations_ == nullptr) {
         return done(
-            response_body(view, zone_, "[]", "[]", {{"zoho", "not_configured"}}, std::nullopt));
+            response_body(view, zone_, "[]", "[]", R"({"zoho":"not_configured"})", std::nullopt));
     }
 
     const bool refresh = request.refresh;
@@ -103,8 +104,9 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
     if (!result.error.empty()) {
         sync["error"] = result.error;
     }
+    const std::string sync_json = json::serialize(sync);
     if (!result.view) {
-        return done(response_body(view, zone_, "[]", "[]", sync, std::nullopt));
+        return done(response_body(view, zone_, "[]", "[]", sync_json, std::nullopt));
     }
 
     const zoho::Conversation& c = result.view->conversation;
@@ -126,7 +128,7 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
 
     const int reader = who.staff ? 1 : 0;
     done(response_body(view, zone_, result.view->threads_json[reader],
-                       result.view->attachments_json[reader], sync, zoho_json));
+                       result.view->attachments_json[reader], sync_json, zoho_json));
 }
 
 }  // namespace deskbridge::tickets

@@ -55,6 +55,13 @@ TEST(TimeZoneLocate, RejectsUnknownZones) {
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
 }
 
+TEST_F(TimeZoneTest, FormatsPadsEveryFieldAndYearsPastFourDigits) {
+    EXPECT_EQ(zone.format(utc("0099-01-02T03:04:05Z")).substr(0, 8), "0099-01-");
+    EXPECT_EQ(format_utc_iso(utc("2026-01-02T03:04:05Z")), "2026-01-02T03:04:05Z");
+    EXPECT_EQ(format_utc_iso(Instant{} + std::chrono::hours(24 * 366 * 8100)),
+              "10086-10-19T00:00:00Z");
+}
+
 TEST(TimeHelpers, ConvertEpochMillisAndFormatIso) {
     EXPECT_EQ(format_utc_iso(from_epoch_millis(1778434200000)), "2026-05-10T17:30:00Z");
 }

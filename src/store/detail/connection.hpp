@@ -14,12 +14,24 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "core/result.hpp"
 
 namespace deskbridge::store::detail {
+
+// Prepared statements keyed by their SQL text, looked up by string_view: the lookup runs on
+// every query, and building a std::string key there would copy the whole statement each time.
+struct SqlTextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+        return std::hash<std::string_view>{}(text);
+    }
+};
+template <typename T>
+using StatementMap = std::unordered_map<std::string, T, SqlTextHash, std::equal_to<>>;
 
 using SqlValue = std::variant<std::monostate, std::int64_t, std::string>;
 using SqlRow = std::vector<SqlValue>;

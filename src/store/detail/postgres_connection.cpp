@@ -7,7 +7,6 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-#include <unordered_map>
 #include <vector>
 
 #include "core/log.hpp"
@@ -202,16 +201,15 @@ class PostgresConnection final : public Connection {
     }
 
     core::Result<const std::string*> prepare(std::string_view sql) {
-        std::string key(sql);
-        if (auto it = statements_.find(key); it != statements_.end()) {
+        if (auto it = statements_.find(sql); it != statements_.end()) {
             return &it->second;
         }
         std::string name = "deskbridge_" + std::to_string(next_statement_++);
-        PgResult res(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
+        PgResult res(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr));
         if (!succeeded(res.get())) {
             return failed(res.get(), "prepare");
         }
-        return &statements_.emplace(std::move(key), std::move(name)).first->second;
+        return &statements_.emplace(std::string(sql), std::move(name)).first->second;
     }
 
     core::Error failed(const PGresult* res, std::string_view what) {
@@ -356,7 +354,7 @@ class PostgresConnection final : public Connection {
 
     PGconn* conn_;
     const PostgresOptions options_;
-    std::unordered_map<std::string, std::string> statements_;  // SQL text -> prepared name
+    StatementMap<std::string> statements_;  // SQL text -> prepared name
     std::uint64_t next_statement_ = 0;
 
     bool configured_ = false;

@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <unordered_map>
 #include <vector>
 
 namespace deskbridge::store::detail {
@@ -87,12 +86,11 @@ class SqliteConnection final : public Connection {
     };
 
     core::Result<Prepared*> prepare(std::string_view sql) {
-        const std::string key(sql);
-        if (auto it = statements_.find(key); it != statements_.end()) {
+        if (auto it = statements_.find(sql); it != statements_.end()) {
             return &it->second;
         }
         sqlite3_stmt* stmt = nullptr;
-        const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+        const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
         if (rc != SQLITE_OK) {
             return sqlite_error(db_, rc, "prepare");
@@ -105,7 +103,7 @@ class SqliteConnection final : public Connection {
             const std::string name = "$" + std::to_string(n);
             p.index_of.push_back(sqlite3_bind_parameter_index(stmt, name.c_str()));
         }
-        return &statements_.emplace(key, std::move(p)).first->second;
+        return &statements_.emplace(std::string(sql), std::move(p)).first->second;
     }
 
     core::Status bind_all(const Prepared& p, std::span<const SqlValue> params) {
@@ -152,7 +150,7 @@ class SqliteConnection final : public Connection {
     }
 
     sqlite3* db_;
-    std::unordered_map<std::string, Prepared> statements_;
+    StatementMap<Prepared> statements_;
 };
 
 }  // namespace
