@@ -140,6 +140,22 @@ void Api::login(const http::Request& request,
         respond);
 }
 
+// The answer for one ticket_details outcome, from whichever path produced it.
+static http::Response details_response(tickets::DetailsOutcome&& outcome,
+                                       const std::string& request_id) {
+    if (auto* body = std::get_if<std::string>(&outcome)) {
+        return ok_json(std::move(*body));
+    }
+    if (std::holds_alternative<tickets::NotFound>(outcome)) {
+        return failure_response(Failure::kTicketNotFound);
+    }
+    const auto& error = std::get<core::Error>(outcome);
+    core::log::error(
+        "ticket_details_failed",
+        {{"request_id", request_id}, {"error", error.message}, {"detail", error.detail}});
+    return error_response(error);
+}
+
 void Api::ticket_details(const http::Request& request,
                          const std::string& request_id,
                          http::Responder respond) const {
@@ -150,6 +166,9 @@ void Api::ticket_details(const http::Request& request,
     auto token = auth_field(*body);
     if (!token) {
         return respond(failure_response(Failure::kAuthRequired));
+    }
+    if (details_from_memory(*token, *body, request_id, respond)) {
+        return;
     }
 
     offload(
@@ -173,23 +192,49 @@ void Api::ticket_details(const http::Request& request,
                 return respond(failure_response(Failure::kNoIdentifier));
             }
 
-            deps_.tickets.details(
-                principal, std::move(fields->request),
-                [respond, request_id](tickets::DetailsOutcome outcome) {
-                    if (auto* body = std::get_if<std::string>(&outcome)) {
-                        return respond(ok_json(std::move(*body)));
-                    }
-                    if (std::holds_alternative<tickets::NotFound>(outcome)) {
-                        return respond(failure_response(Failure::kTicketNotFound));
-                    }
-                    const auto& error = std::get<core::Error>(outcome);
-                    core::log::error("ticket_details_failed", {{"request_id", request_id},
-                                                               {"error", error.message},
-                                                               {"detail", error.detail}});
-                    respond(error_response(error));
-                });
+            deps_.tickets.details(principal, std::move(fields->request),
+                                  [respond, request_id](tickets::DetailsOutcome outcome) {
+                                      respond(details_response(std::move(outcome), request_id));
+                                  });
         },
         respond);
+}
+
+// The same checks in the same order as the pooled path, answered on the I/O thread when the
+// user and the ticket were read under the store's current change generation (and a linked
+// ticket's conversation is fresh in memory): no database work, no hop to the pool.
+bool Api::details_from_memory(const std::string& token,
+                              const json::object& body,
+                              const std::string& request_id,
+                              const http::Responder& respond) const {
+    auto who = deps_.authenticator.authenticate_from_memory(token);
+    if (!who) {
+        return false;
+    }
+    if (const auto* failure = std::get_if<auth::AuthFailure>(&*who)) {
+        respond(auth_failure_response(*failure));
+        return true;
+    }
+    const auto* principal = std::get_if<auth::Principal>(&*who);
+    if (principal == nullptr) {
+        return false;
+    }
+
+    auto fields = parse_ticket_fields(body);
+    if (!fields) {
+        respond(error_response(fields.error()));
+        return true;
+    }
+    if (fields->no_identifier) {
+        respond(failure_response(Failure::kNoIdentifier));
+        return true;
+    }
+    auto outcome = deps_.tickets.details_from_memory(*principal, std::move(fields->request));
+    if (!outcome) {
+        return false;
+    }
+    respond(details_response(std::move(*outcome), request_id));
+    return true;
 }
 
 void Api::zoho_webhook(const http::Request& request,

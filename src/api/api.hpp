@@ -43,6 +43,11 @@ class Api {
                       http::Responder respond) const;
     // The JSON object body of an endpoint that takes no URL parameters; otherwise answers the
     // contract's 400 and returns nothing.
+    // True when answered (from memory, or with an error the checks found without blocking).
+    bool details_from_memory(const std::string& token,
+                             const boost::json::object& body,
+                             const std::string& request_id,
+                             const http::Responder& respond) const;
     std::optional<boost::json::object> json_body(const http::Request& request,
                                                  const http::Responder& respond) const;
     // Runs `job` on the WorkPool, or answers 503 when its queue is full.

@@ -13,6 +13,17 @@ Principal principal_of(const store::ApiUser& user) {
     return Principal{user.id, user.login, user.staff, user.staff ? std::nullopt : user.client_id};
 }
 
+// The checks a token passes once its signature and expiry are good.
+AuthResult<Principal> judge(const store::ApiUser& user, const TokenClaims& claims) {
+    if (user.disabled || user.credential_version != claims.credential_version) {
+        return AuthFailure::kInvalidCredentials;
+    }
+    if (!user.staff && user.client_blocked) {
+        return AuthFailure::kClientBlocked;
+    }
+    return principal_of(user);
+}
+
 }  // namespace
 
 AuthResult<IssuedToken> Authenticator::login(std::string_view login,
@@ -48,18 +59,39 @@ AuthResult<Principal> Authenticator::authenticate(std::string_view token) const 
         return AuthFailure::kInvalidToken;
     }
 
+    // Taken before the read: a change racing with the query then shows as a new generation.
+    const auto generation = store_.change_generation();
     auto user = store_.find_user_by_id(verified.claims.user_id);
     if (!user) {
         return std::move(user).error();
     }
-    if (!*user || (*user)->disabled ||
-        (*user)->credential_version != verified.claims.credential_version) {
+    if (!*user) {
         return AuthFailure::kInvalidCredentials;
     }
-    if (!(*user)->staff && (*user)->client_blocked) {
-        return AuthFailure::kClientBlocked;
+    if (generation) {
+        store::ApiUser kept = **user;
+        kept.password_hash.clear();  // never needed to check a token
+        users_.remember(*generation, kept.id, std::move(kept));
     }
-    return principal_of(**user);
+    return judge(**user, verified.claims);
+}
+
+std::optional<AuthResult<Principal>> Authenticator::authenticate_from_memory(
+    std::string_view token) const {
+    const auto verified = signer_.verify(token, now_seconds());
+    if (!verified.ok) {
+        return AuthFailure::kInvalidToken;
+    }
+
+    const auto generation = store_.change_generation();
+    if (!generation) {
+        return std::nullopt;
+    }
+    const auto user = users_.find(*generation, verified.claims.user_id);
+    if (!user) {
+        return std::nullopt;
+    }
+    return judge(*user, verified.claims);
 }
 
 }  // namespace deskbridge::auth

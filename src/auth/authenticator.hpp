@@ -1,8 +1,11 @@
 #pragma once
 // Logins and token checks against the store.
 //
-// Both calls block (database, Argon2id): run them on a core::WorkPool thread. Failures are an
-// AuthFailure, which api/ turns into the contract's status and message. Thread-safe.
+// `login` and `authenticate` block (database, Argon2id): run them on a core::WorkPool thread.
+// `authenticate` remembers the users it read for as long as the store's change generation stays
+// the same, and `authenticate_from_memory` answers from that alone, without blocking, so an I/O
+// thread may call it. Failures are an AuthFailure, which api/ turns into the contract's status
+// and message. Thread-safe.
 
 #include <cstdint>
 #include <optional>
@@ -11,6 +14,7 @@
 #include <variant>
 
 #include "auth/token.hpp"
+#include "core/generation_memo.hpp"
 #include "core/result.hpp"
 #include "store/store.hpp"
 
@@ -47,11 +51,15 @@ class Authenticator {
 
     AuthResult<IssuedToken> login(std::string_view login, std::string_view password) const;
     AuthResult<Principal> authenticate(std::string_view token) const;
+    // nullopt when the answer needs the database.
+    std::optional<AuthResult<Principal>> authenticate_from_memory(std::string_view token) const;
 
   private:
     store::Store& store_;
     const TokenSigner& signer_;
     std::chrono::seconds ttl_;
+    // The users read under the current change generation, without their password hashes.
+    mutable core::GenerationMemo<std::int64_t, store::ApiUser> users_{10000};
 };
 
 }  // namespace deskbridge::auth

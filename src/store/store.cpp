@@ -18,8 +18,10 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Stor
         if (!probe) {
             return std::move(probe).error();
         }
+        // Without a watch (no inotify here) everything still works, only never from memory.
+        auto watch = detail::ChangeWatch::open(path);
         return detail::make_sql_store([path] { return detail::open_sqlite(path); },
-                                      options.pool_size);
+                                      options.pool_size, watch ? std::move(*watch) : nullptr);
     }
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         std::string pg_url(url);
@@ -28,8 +30,9 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Stor
         if (!probe) {
             return std::move(probe).error();
         }
+        // No cheap change signal from a server shared by many instances: nothing is reused.
         return detail::make_sql_store([pg_url] { return detail::open_postgres(pg_url); },
-                                      options.pool_size);
+                                      options.pool_size, nullptr);
     }
     return core::Error::invalid(
         "unsupported database URL (expected sqlite:PATH or postgresql://USER:PASSWORD@HOST/DB)");

@@ -25,6 +25,12 @@ class Store {
     // Fails unless the schema is exactly the version this build knows.
     virtual core::Status check_schema() = 0;
 
+    // A number that moves whenever the database may have changed, whoever changed it; nullopt
+    // when the engine cannot tell cheaply (then nothing read may be reused across requests).
+    // Costs no query: callers ask it on every request, before reading, and may reuse what they
+    // read for as long as the number stays the same.
+    virtual std::optional<std::uint64_t> change_generation() = 0;
+
     virtual core::Result<std::optional<TicketView>> find_ticket(const TicketQuery& query) = 0;
     virtual core::Result<std::optional<ApiUser>> find_user_by_login(std::string_view login) = 0;
     virtual core::Result<std::optional<ApiUser>> find_user_by_id(std::int64_t id) = 0;

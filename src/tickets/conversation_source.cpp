@@ -28,6 +28,14 @@ std::shared_ptr<const ConversationView> ConversationView::make(zoho::Conversatio
     return v;
 }
 
+ConversationResult ConversationSource::from_cache(const Cached& c) {
+    ConversationResult r;
+    r.view = c.view;
+    r.source = "cache";
+    r.fetched_at = c.fetched_at;
+    return r;
+}
+
 bool ConversationSource::fresh(const Cached& c) const {
     return !c.stale && options_.max_age.count() > 0 &&
            now_seconds() - c.fetched_at < options_.max_age;
@@ -81,6 +89,15 @@ std::optional<ConversationSource::Cached> ConversationSource::load(const std::st
                   (*row)->stale};
 }
 
+std::optional<ConversationResult> ConversationSource::from_memory_if_fresh(
+    const std::string& zoho_id) {
+    const auto memory = from_memory(zoho_id);
+    if (!memory || !fresh(*memory)) {
+        return std::nullopt;
+    }
+    return from_cache(*memory);
+}
+
 void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback done) {
     const auto memory = from_memory(zoho_id);
     std::optional<Cached> cached = memory;
@@ -96,11 +113,7 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
         }
     }
     if (!refresh && cached && fresh(*cached)) {
-        ConversationResult r;
-        r.view = cached->view;
-        r.source = "cache";
-        r.fetched_at = cached->fetched_at;
-        return done(std::move(r));
+        return done(from_cache(*cached));
     }
 
     const std::string key = refresh ? zoho_id + "#refresh" : zoho_id;

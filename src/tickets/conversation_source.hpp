@@ -67,6 +67,10 @@ class ConversationSource {
     // `refresh` always asks Zoho, and also for the ticket itself.
     void get(const std::string& zoho_id, bool refresh, Callback done);
 
+    // The conversation as `get` would answer it from memory, without blocking; nullopt unless
+    // this instance holds a fresh copy.
+    std::optional<ConversationResult> from_memory_if_fresh(const std::string& zoho_id);
+
     // A webhook said the ticket changed: the next request revalidates.
     core::Result<bool> mark_stale(const std::string& zoho_id);
 
@@ -77,6 +81,7 @@ class ConversationSource {
         bool stale = false;
     };
     bool fresh(const Cached& c) const;
+    static ConversationResult from_cache(const Cached& c);
     std::optional<Cached> from_memory(const std::string& zoho_id);
     void remember(const std::string& zoho_id, const Cached& c);
     std::optional<Cached> load(const std::string& zoho_id);

@@ -10,18 +10,18 @@ namespace {
 
 namespace json = boost::json;
 
-// The body is assembled from parts serialized once: the conversation arrays come ready-made
-// from the ConversationView shared by every request for the ticket.
-std::string response_body(const store::TicketView& view,
-                          const core::TimeZone& zone,
+// The body is assembled from parts serialized once: the ticket object comes ready-made with
+// the KnownTicket, the conversation arrays from the ConversationView shared by every request
+// for the ticket.
+std::string response_body(const KnownTicket& ticket,
                           std::string_view threads,
                           std::string_view attachments,
                           std::string_view sync,
                           const std::optional<json::object>& zoho) {
     std::string body;
-    body.reserve(1024 + threads.size() + attachments.size());
+    body.reserve(64 + ticket.json.size() + threads.size() + attachments.size() + sync.size());
     body += R"({"success":true,"ticket":)";
-    append_ticket_json(body, view, zone);
+    body += ticket.json;
     if (zoho) {
         body += R"(,"zoho":)";
         body += json::serialize(*zoho);
@@ -50,18 +50,51 @@ store::TicketUpdate update_from(const zoho::Ticket& t) {
     return u;
 }
 
+// The memo key: every identifier and the scope, each tagged, so distinct queries never meet.
+std::string memo_key(const store::TicketQuery& q) {
+    std::string key;
+    if (q.id) {
+        key += "i" + std::to_string(*q.id);
+    }
+    for (const auto& [tag, text] : {std::pair{'n', &q.ticket_number}, std::pair{'z', &q.zoho_id}}) {
+        if (*text) {
+            key += tag;
+            key += std::to_string(text->value().size());  // length first: no separator clash
+            key += ':';
+            key += **text;
+        }
+    }
+    if (q.client_scope) {
+        key += "s" + std::to_string(*q.client_scope);
+    }
+    return key;
+}
+
 }  // namespace
+
+std::shared_ptr<const KnownTicket> TicketService::know(store::TicketView view) const {
+    auto known = std::make_shared<KnownTicket>();
+    append_ticket_json(known->json, view, zone_);
+    known->view = std::move(view);
+    return known;
+}
+
+bool TicketService::scope(const auth::Principal& who, DetailsRequest& request) {
+    // A client user's search never leaves its client, so another client's ticket is simply
+    // not found: its existence does not leak.
+    request.query.client_scope = who.staff ? std::nullopt : who.client_id;
+    return who.staff || who.client_id;
+}
 
 void TicketService::details(const auth::Principal& who,
                             DetailsRequest request,
                             std::function<void(DetailsOutcome)> done) const {
-    // A client user's search never leaves its client, so another client's ticket is simply
-    // not found: its existence does not leak.
-    request.query.client_scope = who.staff ? std::nullopt : who.client_id;
-    if (!who.staff && !who.client_id) {
+    if (!scope(who, request)) {
         return done(NotFound{});
     }
 
+    // Taken before the read, so that a change racing with it shows as a new generation.
+    const auto generation = store_.change_generation();
     auto found = store_.find_ticket(request.query);
     if (!found) {
         return done(std::move(found).error());
@@ -69,29 +102,73 @@ void TicketService::details(const auth::Principal& who,
     if (!*found) {
         return done(NotFound{});
     }
-    store::TicketView view = std::move(**found);
+    auto known = know(std::move(**found));
+    if (generation) {
+        memo_.remember(*generation, memo_key(request.query), known);
+    }
+    answer(who, request.refresh, std::move(known), std::move(done));
+}
 
-    if (!view.ticket.zoho_id || view.ticket.zoho_id->empty()) {
-        return done(
-            response_body(view, zone_, "[]", "[]", R"({"zoho":"not_linked"})", std::nullopt));
+std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Principal& who,
+                                                                 DetailsRequest request) const {
+    if (request.refresh) {
+        return std::nullopt;  // always asks Zoho and writes back
+    }
+    if (!scope(who, request)) {
+        return NotFound{};
+    }
+    const auto generation = store_.change_generation();
+    if (!generation) {
+        return std::nullopt;
+    }
+    auto known = memo_.find(*generation, memo_key(request.query));
+    if (!known) {
+        return std::nullopt;
+    }
+
+    const auto& zoho_id = (*known)->view.ticket.zoho_id;
+    std::optional<ConversationResult> conversation;
+    if (zoho_id && !zoho_id->empty() && conversations_ != nullptr) {
+        conversation = conversations_->from_memory_if_fresh(*zoho_id);
+        if (!conversation) {
+            return std::nullopt;
+        }
+    }
+
+    std::optional<DetailsOutcome> outcome;
+    const auto keep = [&outcome](DetailsOutcome o) { outcome = std::move(o); };
+    if (conversation) {
+        finish_with_zoho(who, false, std::move(*known), std::move(*conversation), keep);
+    } else {
+        answer(who, false, std::move(*known), keep);
+    }
+    return outcome;
+}
+
+void TicketService::answer(const auth::Principal& who,
+                           bool refresh,
+                           std::shared_ptr<const KnownTicket> known,
+                           std::function<void(DetailsOutcome)> done) const {
+    const auto& zoho_id = known->view.ticket.zoho_id;
+    if (!zoho_id || zoho_id->empty()) {
+        return done(response_body(*known, "[]", "[]", R"({"zoho":"not_linked"})", std::nullopt));
     }
     if (conversations_ == nullptr) {
         return done(
-            response_body(view, zone_, "[]", "[]", R"({"zoho":"not_configured"})", std::nullopt));
+            response_body(*known, "[]", "[]", R"({"zoho":"not_configured"})", std::nullopt));
     }
 
-    const bool refresh = request.refresh;
-    const std::string zoho_id = *view.ticket.zoho_id;
+    const std::string id = *zoho_id;
     conversations_->get(
-        zoho_id, refresh,
-        [this, who, refresh, view = std::move(view), done](ConversationResult result) mutable {
-            finish_with_zoho(who, refresh, std::move(view), std::move(result), done);
+        id, refresh,
+        [this, who, refresh, known = std::move(known), done](ConversationResult result) mutable {
+            finish_with_zoho(who, refresh, std::move(known), std::move(result), done);
         });
 }
 
 void TicketService::finish_with_zoho(const auth::Principal& who,
                                      bool refresh,
-                                     store::TicketView view,
+                                     std::shared_ptr<const KnownTicket> known,
                                      ConversationResult result,
                                      const std::function<void(DetailsOutcome)>& done) const {
     json::object sync{{"zoho", result.state}, {"calls", result.calls}};
@@ -106,28 +183,29 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
     }
     const std::string sync_json = json::serialize(sync);
     if (!result.view) {
-        return done(response_body(view, zone_, "[]", "[]", sync_json, std::nullopt));
+        return done(response_body(*known, "[]", "[]", sync_json, std::nullopt));
     }
 
     const zoho::Conversation& c = result.view->conversation;
     std::optional<json::object> zoho_json;
     if (refresh && c.ticket) {
         zoho_json = zoho_ticket_to_json(*c.ticket, cf_order_, cf_invoice_);
-        if (auto st = store_.apply_ticket_update(view.ticket.id, update_from(*c.ticket)); !st) {
+        const std::int64_t id = known->view.ticket.id;
+        if (auto st = store_.apply_ticket_update(id, update_from(*c.ticket)); !st) {
             return done(std::move(st).error());
         }
         // Re-read so that `ticket` shows exactly what is now stored.
-        auto fresh = store_.find_ticket(store::TicketQuery{view.ticket.id, {}, {}, {}});
+        auto fresh = store_.find_ticket(store::TicketQuery{id, {}, {}, {}});
         if (!fresh) {
             return done(std::move(fresh).error());
         }
         if (*fresh) {
-            view = std::move(**fresh);
+            known = know(std::move(**fresh));
         }
     }
 
     const int reader = who.staff ? 1 : 0;
-    done(response_body(view, zone_, result.view->threads_json[reader],
+    done(response_body(*known, result.view->threads_json[reader],
                        result.view->attachments_json[reader], sync_json, zoho_json));
 }
 

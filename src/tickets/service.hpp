@@ -6,13 +6,18 @@
 // `details` must be called from a core::WorkPool thread (the local lookup blocks). It answers
 // through `done`, exactly once, from a WorkPool thread (ConversationSource hops back to the
 // pool after Zoho calls, for the database write-back and the JSON).
+// `details_from_memory` answers without blocking, from what earlier requests read under the
+// store's current change generation and a fresh conversation in memory, or says it cannot.
 // Thread-safe.
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "auth/authenticator.hpp"
+#include "core/generation_memo.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "core/work_pool.hpp"
@@ -29,6 +34,12 @@ struct DetailsRequest {
 struct NotFound {};
 // The serialized JSON body of a 200 answer, a 404, or an error.
 using DetailsOutcome = std::variant<std::string, NotFound, core::Error>;
+
+// A local ticket as read from the store, with its `ticket` JSON object serialized once.
+struct KnownTicket {
+    store::TicketView view;
+    std::string json;
+};
 
 class TicketService {
   public:
@@ -48,11 +59,21 @@ class TicketService {
     void details(const auth::Principal& who,
                  DetailsRequest request,
                  std::function<void(DetailsOutcome)> done) const;
+    // nullopt when the answer needs the database or Zoho; never blocks.
+    std::optional<DetailsOutcome> details_from_memory(const auth::Principal& who,
+                                                      DetailsRequest request) const;
 
   private:
+    // Sets the query's client scope; false when the principal may see no ticket at all.
+    static bool scope(const auth::Principal& who, DetailsRequest& request);
+    std::shared_ptr<const KnownTicket> know(store::TicketView view) const;
+    void answer(const auth::Principal& who,
+                bool refresh,
+                std::shared_ptr<const KnownTicket> known,
+                std::function<void(DetailsOutcome)> done) const;
     void finish_with_zoho(const auth::Principal& who,
                           bool refresh,
-                          store::TicketView view,
+                          std::shared_ptr<const KnownTicket> known,
                           ConversationResult fetched,
                           const std::function<void(DetailsOutcome)>& done) const;
 
@@ -61,6 +82,8 @@ class TicketService {
     ConversationSource* conversations_;
     const std::string cf_order_;
     const std::string cf_invoice_;
+    // Tickets read under the current change generation, keyed by query and scope.
+    mutable core::GenerationMemo<std::string, std::shared_ptr<const KnownTicket>> memo_{10000};
 };
 
 }  // namespace deskbridge::tickets

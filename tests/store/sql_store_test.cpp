@@ -173,6 +173,30 @@ INSTANTIATE_TEST_SUITE_P(Engines,
                          engine_name);
 INSTANTIATE_TEST_SUITE_P(Engines, PostgresStoreTest, ::testing::Values("postgres"), engine_name);
 
+// SQLite reports every write, from this store or another process's, before the next read;
+// PostgreSQL, shared by many instances, reports nothing and so nothing is ever reused.
+TEST_P(SqlStoreTest, ChangeGenerationMovesOnEveryWriteAndOnlyThen) {
+    const auto first = store_->change_generation();
+    if (postgres()) {
+        EXPECT_FALSE(first.has_value());
+        return;
+    }
+    ASSERT_TRUE(first.has_value());
+
+    ASSERT_TRUE(find(TicketQuery{99, {}, {}, {}}).has_value());
+    ASSERT_TRUE(store_->find_user_by_login("acme").ok());
+    EXPECT_EQ(store_->change_generation(), first) << "reads must not count as changes";
+
+    auto other = open_store(url_, StoreOptions{1}).value();  // as a CLI command would
+    ASSERT_TRUE(other->set_client_blocked(1, true).ok());
+    const auto after_other = store_->change_generation();
+    ASSERT_TRUE(after_other.has_value());
+    EXPECT_GT(*after_other, *first);
+
+    ASSERT_TRUE(store_->set_client_blocked(1, false).ok());
+    EXPECT_GT(*store_->change_generation(), *after_other);
+}
+
 TEST_P(SqlStoreTest, FindsATicketByEachIdentifierWithItsClientAndRequester) {
     for (const TicketQuery& q : {TicketQuery{99, {}, {}, {}}, TicketQuery{{}, "12345", {}, {}},
                                  TicketQuery{{}, {}, "123456789012345678", {}}}) {

@@ -173,7 +173,15 @@ Status as_status(Result<std::vector<SqlRow>> r) {
 
 class SqlStore final : public Store {
   public:
-    SqlStore(ConnectionPool::Factory factory, unsigned size) : pool_(std::move(factory), size) {}
+    SqlStore(ConnectionPool::Factory factory, unsigned size, std::unique_ptr<ChangeWatch> watch)
+        : pool_(std::move(factory), size), watch_(std::move(watch)) {}
+
+    std::optional<std::uint64_t> change_generation() override {
+        if (!watch_) {
+            return std::nullopt;
+        }
+        return watch_->generation();
+    }
 
     Status migrate() override {
         return with_connection([](Connection& c) { return detail::migrate(c); });
@@ -548,12 +556,15 @@ class SqlStore final : public Store {
     }
 
     ConnectionPool pool_;
+    std::unique_ptr<ChangeWatch> watch_;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> make_sql_store(ConnectionPool::Factory factory, unsigned pool_size) {
-    return std::make_unique<SqlStore>(std::move(factory), pool_size);
+std::unique_ptr<Store> make_sql_store(ConnectionPool::Factory factory,
+                                      unsigned pool_size,
+                                      std::unique_ptr<ChangeWatch> watch) {
+    return std::make_unique<SqlStore>(std::move(factory), pool_size, std::move(watch));
 }
 
 }  // namespace deskbridge::store::detail

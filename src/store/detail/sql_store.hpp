@@ -3,11 +3,15 @@
 
 #include <memory>
 
+#include "store/detail/change_watch.hpp"
 #include "store/detail/connection.hpp"
 #include "store/store.hpp"
 
 namespace deskbridge::store::detail {
 
-std::unique_ptr<Store> make_sql_store(ConnectionPool::Factory factory, unsigned pool_size);
+// `watch` may be null: the engine then reports no change generation.
+std::unique_ptr<Store> make_sql_store(ConnectionPool::Factory factory,
+                                      unsigned pool_size,
+                                      std::unique_ptr<ChangeWatch> watch);
 
 }  // namespace deskbridge::store::detail
