@@ -252,3 +252,31 @@ def stored_token(db_url):
                              "SELECT access_token FROM zoho_tokens"],
                             capture_output=True, text=True, timeout=60, check=True)
     return result.stdout.strip()
+
+
+def test_instances_that_all_see_one_revoked_token_cause_one_grant(zoho_sim, cluster):
+    # Runs after the kill: the survivors, each asked twice at once for tickets no instance has
+    # cached, all get 401 on the shared token.
+    _, instances = cluster
+    survivors = [i for i in instances if i.svc.process.poll() is None]
+    assert len(survivors) >= 2
+    before = calls_of(zoho_sim.counts(), "token")
+    zoho_sim.expire_tokens()
+
+    cold = iter([24, 25, 26, 27, 28, 29])
+    jobs = [(instance, next(cold)) for instance in survivors for _ in range(2)]
+    barrier = threading.Barrier(len(jobs))
+    syncs = [None] * len(jobs)
+
+    def ask(k, instance, n):
+        barrier.wait()
+        syncs[k] = ticket_through(instance, n)
+
+    askers = [threading.Thread(target=ask, args=(k, *job)) for k, job in enumerate(jobs)]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join(30)
+
+    assert all(s is not None and s["source"] == "zoho" for s in syncs), syncs
+    assert calls_of(zoho_sim.counts(), "token") - before == 1
