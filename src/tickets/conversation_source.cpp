@@ -119,14 +119,16 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
 
     bool leased = false;
     if (!refresh && options_.max_age.count() > 0) {
-        if (auto shared = lease_or_wait(zoho_id, leased)) {
-            remember(zoho_id, *shared);
+        auto lease = lease_or_wait(zoho_id);
+        if (lease.shared) {
+            remember(zoho_id, *lease.shared);
             ConversationResult r;
-            r.view = shared->view;
+            r.view = lease.shared->view;
             r.source = "cache";
-            r.fetched_at = shared->fetched_at;
+            r.fetched_at = lease.shared->fetched_at;
             return finish_flight(key, r);
         }
+        leased = lease.leased;
     }
 
     zoho::FetchRequest request{zoho_id, refresh, {}};
@@ -156,23 +158,21 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
         });
 }
 
-std::optional<ConversationSource::Cached> ConversationSource::lease_or_wait(
-    const std::string& zoho_id, bool& leased) {
-    const auto take = [&] {
+ConversationSource::LeaseOutcome ConversationSource::lease_or_wait(const std::string& zoho_id) {
+    // Empty when the database cannot say: then fetch, as a second set of calls beats no answer.
+    const auto take = [&]() -> std::optional<bool> {
         auto taken = store_.take_fetch_lease(zoho_id, owner_, now_seconds() + options_.lease_ttl);
         if (!taken) {
-            // Without the database's word, fetch: a second set of calls beats no answer.
             core::log::warn("zoho_lease_unavailable",
                             {{"zoho_id", zoho_id}, {"error", taken.error().detail}});
-            return std::optional<bool>{};
+            return std::nullopt;
         }
-        return std::optional<bool>{*taken};
+        return *taken;
     };
 
     auto taken = take();
-    leased = taken.value_or(false);
     if (!taken || *taken) {
-        return std::nullopt;
+        return {std::nullopt, taken.value_or(false)};
     }
 
     // Another instance is fetching: its copy lands in the database, then it frees the lease.
@@ -180,25 +180,23 @@ std::optional<ConversationSource::Cached> ConversationSource::lease_or_wait(
     while (std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(options_.lease_poll);
         if (auto stored = load(zoho_id); stored && fresh(*stored)) {
-            return stored;
+            return {std::move(stored), false};
         }
         taken = take();
         if (!taken || *taken) {
-            leased = taken.value_or(false);
             // The holder finished or died; it may have saved just before letting go.
             auto stored = load(zoho_id);
-            if (stored && fresh(*stored)) {
-                if (leased) {
-                    (void)store_.release_fetch_lease(zoho_id, owner_);
-                    leased = false;
-                }
-                return stored;
+            if (!stored || !fresh(*stored)) {
+                return {std::nullopt, taken.value_or(false)};
             }
-            return std::nullopt;
+            if (taken.value_or(false)) {
+                (void)store_.release_fetch_lease(zoho_id, owner_);
+            }
+            return {std::move(stored), false};
         }
     }
     core::log::warn("zoho_lease_wait_timed_out", {{"zoho_id", zoho_id}});
-    return std::nullopt;
+    return {std::nullopt, false};
 }
 
 std::string ConversationSource::new_owner_id() {

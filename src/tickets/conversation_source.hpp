@@ -88,10 +88,14 @@ class ConversationSource {
     std::optional<Cached> from_memory(const std::string& zoho_id);
     void remember(const std::string& zoho_id, const Cached& c);
     std::optional<Cached> load(const std::string& zoho_id);
-    // Takes the ticket's fetch lease, or waits for the instance holding it. Returns the copy
-    // that instance stored, or nothing when this one should fetch (`leased` says if it holds
-    // the lease then).
-    std::optional<Cached> lease_or_wait(const std::string& zoho_id, bool& leased);
+    // What lease_or_wait found: the copy another instance stored (serve it), or nothing, and
+    // then whether this instance holds the lease for its own fetch.
+    struct LeaseOutcome {
+        std::optional<Cached> shared;
+        bool leased = false;
+    };
+    // Takes the ticket's fetch lease, or waits for the instance holding it.
+    LeaseOutcome lease_or_wait(const std::string& zoho_id);
     void complete(const std::string& key,
                   const std::string& zoho_id,
                   const std::optional<Cached>& cached,
