@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <future>
+#include <optional>
 
 #include "core/log.hpp"
 
@@ -169,7 +170,7 @@ void TokenProvider::renew_shared(Clock::time_point deadline,
         return adopt(**found, false);
     }
 
-    bool granted = false;
+    std::optional<SharedToken> granted;
     auto renewed = shared_->renew(keep, [&]() -> core::Result<SharedToken> {
         {
             const std::lock_guard lock(mutex_);
@@ -181,24 +182,27 @@ void TokenProvider::renew_shared(Clock::time_point deadline,
         if (!grant) {
             return std::move(grant).error();
         }
-        granted = true;
         const std::int64_t now = unix_now();
-        return SharedToken{std::move(grant->token),
-                           now + (grant->lifetime - margin_for(grant->lifetime)).count(),
-                           now + grant->lifetime.count(), 0};
+        granted = SharedToken{std::move(grant->token),
+                              now + (grant->lifetime - margin_for(grant->lifetime)).count(),
+                              now + grant->lifetime.count(), 0};
+        return *granted;
     });
-    if (!renewed && !granted) {
-        // Waiting for the lock can time out while another instance grants: look once more.
-        if (auto again = shared_->read(); again && *again && keep(**again)) {
-            return adopt(**again, false);
-        }
+    if (renewed) {
+        return adopt(*renewed, granted.has_value());
     }
-    if (!renewed) {
-        core::log::warn("zoho_token_renewal_failed",
-                        {{"error", renewed.error().message}, {"detail", renewed.error().detail}});
-        return finish(std::move(renewed).error());
+    if (granted) {
+        // Zoho granted but the database did not keep it: use it here rather than waste a grant.
+        core::log::warn("zoho_token_not_shared", {{"error", renewed.error().detail}});
+        return adopt(*granted, true);
     }
-    adopt(*renewed, granted);
+    // Waiting for the lock can time out while another instance grants: look once more.
+    if (auto again = shared_->read(); again && *again && keep(**again)) {
+        return adopt(**again, false);
+    }
+    core::log::warn("zoho_token_renewal_failed",
+                    {{"error", renewed.error().message}, {"detail", renewed.error().detail}});
+    finish(std::move(renewed).error());
 }
 
 void TokenProvider::adopt(const SharedToken& token, bool granted) {
