@@ -9,6 +9,9 @@ Started by bench/run.sh (which builds the release binary and installs wrk and ng
   4. revalidation with nothing new, and with one new thread
   5. 200 clients on 200 different cold tickets of 10 threads, Zoho cap 10 in flight
   6. memory: peak RSS of the service over 1-5, and growth over an optional soak
+  7. local path on PostgreSQL (a throwaway server from scripts/pg-test-server.sh) beside SQLite
+  8. local path through nginx (deploy/nginx/deskbridge.conf) to one and to two instances
+     sharing that PostgreSQL database
 """
 
 import argparse
@@ -30,6 +33,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM = os.path.join(ROOT, "tools", "zoho_sim", "deskbridge-zoho-sim")
+PG_SERVER = os.path.join(ROOT, "scripts", "pg-test-server.sh")
+NGINX_SITE = os.path.join(ROOT, "deploy", "nginx", "deskbridge.conf")
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 WEBHOOK = "bench-webhook-secret"
 OAUTH = {"client_id": "1000.BENCH", "client_secret": "bench-client-secret",
@@ -220,24 +225,84 @@ def start_nginx(procs, work, payload):
         f.write(payload)
     os.chmod(prefix, 0o755)
     port = free_port()
+    run_nginx(procs, prefix, 2, f"""server {{
+    listen 127.0.0.1:{port};
+    location / {{ root {prefix}/www; default_type application/json; }}
+  }}""")
+    wait_until(lambda: request(port, "GET", "/ticket.json")[0] == 200, 10, "nginx")
+    return port
+
+
+def run_nginx(procs, prefix, workers, http_body):
+    """nginx in the foreground with everything it writes under `prefix`."""
     conf = os.path.join(prefix, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(f"""worker_processes 2;
+        f.write(f"""worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log;
 events {{ worker_connections 1024; }}
 http {{
   access_log off;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{ root {prefix}/www; default_type application/json; }}
-  }}
+  client_body_temp_path {prefix}/body;
+  proxy_temp_path {prefix}/proxy;
+  {http_body}
 }}
 """)
     procs.start(["nginx", "-p", prefix, "-c", conf, "-g", "daemon off; user root;"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until(lambda: request(port, "GET", "/ticket.json")[0] == 200, 10, "nginx")
+
+
+def start_proxy(procs, work, name, backends):
+    """nginx as the deployment runs it (deploy/nginx/deskbridge.conf) in front of `backends`."""
+    prefix = os.path.join(work, name)
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    port = free_port()
+    servers = "\n    ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"
+                            for p in backends)
+    with open(NGINX_SITE) as f:
+        site = f.read().replace("@SERVERS@", servers).replace("@LISTEN@", f"127.0.0.1:{port}")
+    with open(os.path.join(prefix, "site.conf"), "w") as f:
+        f.write(site)
+    run_nginx(procs, prefix, 2, f"include {prefix}/site.conf;")
+    wait_until(lambda: request(port, "GET", "/healthz")[0] == 200, 10, "nginx proxy")
     return port
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (scripts/pg-test-server.sh), removed by stop()."""
+
+    def __init__(self):
+        out = subprocess.run(["bash", PG_SERVER, "start"], capture_output=True, text=True,
+                             check=True).stdout.split()
+        self.dir, self.url = out[0], out[1]
+
+    def stop(self):
+        subprocess.run(["bash", PG_SERVER, "stop", self.dir], capture_output=True)
+
+
+def scenario_postgres(work, binary, procs, local_json, sim_port, sqlite_local, seconds):
+    """7 and 8: the local path on PostgreSQL, then one and two instances behind nginx."""
+    pg = PostgresServer()
+    try:
+        subprocess.run([binary, "import", local_json, "--db", pg.url], check=True,
+                       stdout=subprocess.DEVNULL)
+        _, first = start_service(procs, binary, work, pg.url, sim_port)
+        token = login(first)
+        body = json.dumps({"auth": token, "chamado_id": 1})
+        path = "/api/get/ticket_details"
+        r = {"pg_local": run_wrk(work, f"http://127.0.0.1:{first}{path}", body, seconds)}
+        r["pg_local"]["vs_sqlite"] = r["pg_local"]["rps"] / sqlite_local["rps"]
+
+        one = start_proxy(procs, work, "proxy-one", [first])
+        r["nginx_one"] = run_wrk(work, f"http://127.0.0.1:{one}{path}", body, seconds)
+        _, second = start_service(procs, binary, work, pg.url, sim_port)
+        two = start_proxy(procs, work, "proxy-two", [first, second])
+        r["nginx_two"] = run_wrk(work, f"http://127.0.0.1:{two}{path}", body, seconds)
+        return r
+    finally:
+        # The services on this cluster stop before it does.
+        procs.stop_all()
+        pg.stop()
 
 
 def sim_counts(sim_port):
@@ -407,6 +472,23 @@ def table(r, seconds):
          f"p50 {many['p50_s']:.1f} s, max {many['max_s']:.1f} s"),
         ("6. Peak RSS of the service over runs 1-5", f"{r['rss_peak_mib']:.1f} MiB", ""),
     ]
+    if "pg_local" in r:
+        pg, one, two = r["pg_local"], r["nginx_one"], r["nginx_two"]
+        rows += [
+            ("7. Local path on PostgreSQL: requests/s (ratio to SQLite)",
+             f"{pg['rps']:.0f} vs SQLite {local['rps']:.0f}", f"{pg['vs_sqlite']:.2f}"),
+            ("7. Local path on PostgreSQL: p50 / p99 latency",
+             f"{pg['p50']:.2f} / {pg['p99']:.2f} ms",
+             f"SQLite {local['p50']:.2f} / {local['p99']:.2f} ms"),
+            ("8. PostgreSQL via nginx, one instance: requests/s (ratio to direct)",
+             f"{one['rps']:.0f}", f"{one['rps'] / pg['rps']:.2f}"),
+            ("8. PostgreSQL via nginx, two instances: requests/s (ratio to one)",
+             f"{two['rps']:.0f}", f"{two['rps'] / one['rps']:.2f}"),
+            ("8. via nginx, one / two instances: p50 / p99 latency",
+             f"{one['p50']:.2f} / {one['p99']:.2f} ms", f"{two['p50']:.2f} / {two['p99']:.2f} ms"),
+            ("7-8. Non-2xx answers (PostgreSQL direct / one / two)",
+             f"{pg['non2xx']} / {one['non2xx']} / {two['non2xx']}", ""),
+        ]
     if "soak" in r:
         s = r["soak"]
         rows.append((f"6. Soak {s['seconds']} s: requests / errors", f"{s['requests']}",
@@ -429,6 +511,8 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run")
     parser.add_argument("--soak", type=int, default=0, help="soak seconds (0: no soak)")
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="skip scenarios 7-8 (PostgreSQL and two instances behind nginx)")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin)
 
@@ -466,6 +550,12 @@ def main():
         if args.soak:
             print(f"6. soak {args.soak} s ...", flush=True)
             results["soak"] = soak(work, binary, db, sim_port, procs, args.soak)
+        if not args.no_postgres:
+            print("7-8. PostgreSQL, and one and two instances behind nginx ...", flush=True)
+            service.send_signal(signal.SIGTERM)  # its cores go to the instances measured next
+            service.wait(timeout=15)
+            results.update(scenario_postgres(work, binary, procs, local_json, sim_port,
+                                             results["local"], args.seconds))
     finally:
         procs.stop_all()
 

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh
 export DEBIAN_FRONTEND=noninteractive
-for p in wrk nginx-light; do
+for p in wrk; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
     apt-get install -y -qq --no-install-recommends "$p"
 done

@@ -13,6 +13,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
   postgresql postgresql-contrib
   python3 python3-pytest python3-aiohttp procps
+  nginx
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "app/zoho_token_store.hpp"
 #include "auth/authenticator.hpp"
 #include "core/log.hpp"
 #include "core/secret_file.hpp"
@@ -51,6 +52,7 @@ int serve(const ServeOptions& options) {
         return 2;
     }
 
+    DatabaseTokenStore shared_token(**store, options.zoho.client_id);
     std::unique_ptr<zoho::ZohoDesk> zoho;
     if (options.zoho.configured()) {
         zoho::ZohoConfig zc = options.zoho;
@@ -58,7 +60,7 @@ int serve(const ServeOptions& options) {
             std::cerr << "deskbridge: " << st.error().message << "\n";
             return 2;
         }
-        zoho = std::make_unique<zoho::ZohoDesk>(std::move(zc));
+        zoho = std::make_unique<zoho::ZohoDesk>(std::move(zc), &shared_token);
         core::log::info("zoho_configured", {{"desk_url", zoho->config().desk_url},
                                             {"max_in_flight", zoho->config().max_in_flight}});
     } else {

@@ -105,6 +105,15 @@ struct CachedConversation {
     std::vector<CachedThread> threads;  // oldest first
 };
 
+// The Zoho access token every instance shares, keyed by the OAuth client it was granted to.
+// Times are Unix seconds: instances on different machines share no steady clock.
+struct ZohoToken {
+    std::string access_token;
+    std::int64_t renew_at = 0;    // renew from here on
+    std::int64_t expires_at = 0;  // Zoho refuses it from here on
+    std::int64_t generation = 0;  // grants so far for this client; logged instead of the token
+};
+
 // One import file, already validated field by field (see app/import_file).
 struct ImportData {
     std::vector<Client> clients;

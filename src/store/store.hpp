@@ -6,6 +6,7 @@
 // Expected outcomes are values (an empty optional for "no such ticket"); failures are
 // core::Error with kind kUnavailable (database busy or down) or kInternal.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,25 @@ class Store {
                                            bool stale) = 0;
     // Returns whether a cached conversation existed to mark.
     virtual core::Result<bool> mark_conversation_stale(std::string_view zoho_id) = 0;
+
+    // The shared Zoho access token of OAuth client `client_id` (see docs/deployment.md).
+    // `renew_zoho_token` holds a lock every instance takes (PostgreSQL: the row, SQLite: the
+    // write lock) for the whole call: it re-reads the token, returns it when `keep` accepts
+    // it, otherwise calls `grant` (which may block on Zoho) and stores what it returns, with
+    // the next generation. A failed grant stores nothing.
+    virtual core::Result<std::optional<ZohoToken>> load_zoho_token(std::string_view client_id) = 0;
+    virtual core::Result<ZohoToken> renew_zoho_token(
+        std::string_view client_id,
+        const std::function<bool(const ZohoToken&)>& keep,
+        const std::function<core::Result<ZohoToken>()>& grant) = 0;
+
+    // A lease on fetching one ticket's conversation from Zoho, so that instances asked for the
+    // same cold ticket at once make one set of calls. Taken when free or expired (true), refused
+    // while another owner holds it (false). `release_fetch_lease` drops only `owner`'s lease.
+    virtual core::Result<bool> take_fetch_lease(std::string_view zoho_id,
+                                                std::string_view owner,
+                                                core::Instant expires_at) = 0;
+    virtual core::Status release_fetch_lease(std::string_view zoho_id, std::string_view owner) = 0;
 
     // Upserts everything by id (users by login) in one transaction: all or nothing. A user's
     // credential version changes only when its password hash, client or staff flag does, and

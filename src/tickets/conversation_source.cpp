@@ -1,7 +1,11 @@
 #include "tickets/conversation_source.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <random>
+#include <thread>
 #include <unordered_set>
 
 #include "core/log.hpp"
@@ -126,6 +130,20 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
         }
     }
 
+    bool leased = false;
+    if (!refresh && options_.max_age.count() > 0) {
+        auto lease = lease_or_wait(zoho_id);
+        if (lease.shared) {
+            remember(zoho_id, *lease.shared);
+            ConversationResult r;
+            r.view = lease.shared->view;
+            r.source = "cache";
+            r.fetched_at = lease.shared->fetched_at;
+            return finish_flight(key, r);
+        }
+        leased = lease.leased;
+    }
+
     zoho::FetchRequest request{zoho_id, refresh, {}};
     for (const std::optional<Cached>* source :
          std::initializer_list<const std::optional<Cached>*>{&cached, &memory}) {
@@ -140,16 +158,65 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
         }
     }
     const std::uint64_t gen = generation(zoho_id);
-    zoho_.fetcher().fetch(std::move(request),
-                          [this, key, zoho_id, cached, gen](zoho::FetchOutcome outcome) {
-                              auto job = [this, key, zoho_id, cached, gen, outcome]() {
-                                  complete(key, zoho_id, cached, gen, outcome, true);
-                              };
-                              if (!pool_.try_submit(job)) {
-                                  // No worker to write the cache: answer anyway, without saving.
-                                  complete(key, zoho_id, cached, gen, std::move(outcome), false);
-                              }
-                          });
+    zoho_.fetcher().fetch(
+        std::move(request), [this, key, zoho_id, cached, gen, leased](zoho::FetchOutcome outcome) {
+            auto job = [this, key, zoho_id, cached, gen, outcome, leased]() {
+                complete(key, zoho_id, cached, gen, outcome, true, leased);
+            };
+            if (!pool_.try_submit(job)) {
+                // No worker to write the cache: answer anyway, without saving
+                // (the lease, if any, runs out by itself).
+                complete(key, zoho_id, cached, gen, std::move(outcome), false, false);
+            }
+        });
+}
+
+ConversationSource::LeaseOutcome ConversationSource::lease_or_wait(const std::string& zoho_id) {
+    // Empty when the database cannot say: then fetch, as a second set of calls beats no answer.
+    const auto take = [&]() -> std::optional<bool> {
+        auto taken = store_.take_fetch_lease(zoho_id, owner_, now_seconds() + options_.lease_ttl);
+        if (!taken) {
+            core::log::warn("zoho_lease_unavailable",
+                            {{"zoho_id", zoho_id}, {"error", taken.error().detail}});
+            return std::nullopt;
+        }
+        return *taken;
+    };
+
+    auto taken = take();
+    if (!taken || *taken) {
+        return {std::nullopt, taken.value_or(false)};
+    }
+
+    // Another instance is fetching: its copy lands in the database, then it frees the lease.
+    const auto give_up = std::chrono::steady_clock::now() + options_.lease_ttl;
+    while (std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(options_.lease_poll);
+        if (auto stored = load(zoho_id); stored && fresh(*stored)) {
+            return {std::move(stored), false};
+        }
+        taken = take();
+        if (!taken || *taken) {
+            // The holder finished or died; it may have saved just before letting go.
+            auto stored = load(zoho_id);
+            if (!stored || !fresh(*stored)) {
+                return {std::nullopt, taken.value_or(false)};
+            }
+            if (taken.value_or(false)) {
+                (void)store_.release_fetch_lease(zoho_id, owner_);
+            }
+            return {std::move(stored), false};
+        }
+    }
+    core::log::warn("zoho_lease_wait_timed_out", {{"zoho_id", zoho_id}});
+    return {std::nullopt, false};
+}
+
+std::string ConversationSource::new_owner_id() {
+    char host[64] = {};
+    (void)::gethostname(host, sizeof host - 1);
+    std::random_device random;
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(random());
 }
 
 void ConversationSource::save(const std::string& zoho_id,
@@ -187,7 +254,8 @@ void ConversationSource::complete(const std::string& key,
                                   const std::optional<Cached>& cached,
                                   std::uint64_t gen,
                                   zoho::FetchOutcome outcome,
-                                  bool save_it) {
+                                  bool save_it,
+                                  bool leased) {
     ConversationResult r;
     r.calls = outcome.calls;
 
@@ -218,6 +286,13 @@ void ConversationSource::complete(const std::string& key,
             r.view = cached->view;
         } else {
             r.state = "error";
+        }
+    }
+    if (leased) {
+        // After the save: an instance that takes the lease next finds the copy first.
+        if (auto st = store_.release_fetch_lease(zoho_id, owner_); !st) {
+            core::log::warn("zoho_lease_release_failed",
+                            {{"zoho_id", zoho_id}, {"error", st.error().detail}});
         }
     }
     finish_flight(key, r);

@@ -9,6 +9,9 @@
 // receives it; another instance notices within its freshness window.
 //
 // Concurrent requests for the same ticket share one Zoho fetch (single flight, per process).
+// Across instances a lease row in the database does the same: the instance that takes it
+// fetches, the others poll the database cache until it lands there or the lease is free again
+// (then they take it), at most `lease_ttl`. `refresh` requests always ask Zoho themselves.
 // A thread is fetched in detail once: later revalidations list threads and attachments and
 // fetch only the new ones. `get` must be called on a WorkPool thread and answers on one.
 // Thread-safe.
@@ -52,6 +55,11 @@ struct ConversationResult {
 struct ConversationSourceOptions {
     std::chrono::seconds max_age{60};
     std::size_t memory_entries = 10000;  // conversations kept in memory, at most
+    // How long an instance may hold a ticket's fetch lease: longer than one request's Zoho
+    // deadline, so that only a crashed holder's lease runs out.
+    std::chrono::seconds lease_ttl{10};
+    // How often an instance waiting on another's lease looks at the database again.
+    std::chrono::milliseconds lease_poll{50};
 };
 
 class ConversationSource {
@@ -85,12 +93,21 @@ class ConversationSource {
     std::optional<Cached> from_memory(const std::string& zoho_id);
     void remember(const std::string& zoho_id, const Cached& c);
     std::optional<Cached> load(const std::string& zoho_id);
+    // What lease_or_wait found: the copy another instance stored (serve it), or nothing, and
+    // then whether this instance holds the lease for its own fetch.
+    struct LeaseOutcome {
+        std::optional<Cached> shared;
+        bool leased = false;
+    };
+    // Takes the ticket's fetch lease, or waits for the instance holding it.
+    LeaseOutcome lease_or_wait(const std::string& zoho_id);
     void complete(const std::string& key,
                   const std::string& zoho_id,
                   const std::optional<Cached>& cached,
                   std::uint64_t generation,
                   zoho::FetchOutcome outcome,
-                  bool save);
+                  bool save,
+                  bool leased);
     void save(const std::string& zoho_id,
               const std::optional<Cached>& cached,
               const zoho::Conversation& c,
@@ -98,12 +115,14 @@ class ConversationSource {
               bool stale);
     std::uint64_t generation(const std::string& zoho_id);
     void finish_flight(const std::string& key, const ConversationResult& result);
+    static std::string new_owner_id();
 
     store::Store& store_;
     core::WorkPool& pool_;
     zoho::ZohoDesk& zoho_;
     const core::TimeZone& zone_;
     const ConversationSourceOptions options_;
+    const std::string owner_ = new_owner_id();  // names this process's leases
 
     std::mutex mutex_;
     std::unordered_map<std::string, std::vector<Callback>> flights_;  // guarded by mutex_

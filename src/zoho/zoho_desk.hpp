@@ -1,6 +1,7 @@
 #pragma once
 // Everything the service needs to talk to one Zoho Desk organisation, built from ZohoConfig:
 // the async HTTP client, the shared access token, and the conversation fetcher.
+// `tokens`, when given, shares the access token with other instances and must outlive this.
 
 #include <memory>
 
@@ -15,11 +16,11 @@ namespace deskbridge::zoho {
 class ZohoDesk {
   public:
     // `config` must be configured() with hosts resolved.
-    explicit ZohoDesk(ZohoConfig config)
+    explicit ZohoDesk(ZohoConfig config, TokenStore* tokens = nullptr)
         : config_(std::move(config)),
           http_(HttpClientOptions{config_.max_in_flight, config_.connect_timeout,
                                   config_.verify_tls}),
-          tokens_(http_, config_),
+          tokens_(http_, config_, tokens),
           desk_(http_, tokens_, config_),
           fetcher_(desk_, config_) {}
 

@@ -490,5 +490,78 @@ TEST_P(PostgresStoreTest, MigrateWaitsForTheMigrationLockAndReleasesIt) {
     EXPECT_TRUE(free_now()) << "released after a refused migrate";
 }
 
+// Instances renewing the shared Zoho token at once, each with its own store as separate
+// processes would have: the first grants inside the lock, the others keep its token.
+TEST_P(SqlStoreTest, InstancesRenewingTheZohoTokenAtOnceGrantOnce) {
+    constexpr int kInstances = 4;
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < kInstances; ++i) {
+        stores.push_back(open_store(url_, StoreOptions{1}).value());
+    }
+    EXPECT_FALSE(store_->load_zoho_token("client").value().has_value());
+
+    std::atomic<int> grants{0};
+    const auto keep = [](const ZohoToken& t) { return !t.access_token.empty(); };
+    const auto grant = [&grants]() -> core::Result<ZohoToken> {
+        std::this_thread::sleep_for(milliseconds{200});  // long enough for the others to queue
+        return ZohoToken{"token-" + std::to_string(++grants), 2000, 3000, 0};
+    };
+    std::latch start(kInstances);
+    std::vector<std::future<core::Result<ZohoToken>>> results;
+    for (auto& s : stores) {
+        results.push_back(std::async(std::launch::async, [&, store = s.get()] {
+            start.arrive_and_wait();
+            return store->renew_zoho_token("client", keep, grant);
+        }));
+    }
+    for (auto& r : results) {
+        auto token = r.get();
+        ASSERT_TRUE(token.ok()) << token.error().detail;
+        EXPECT_EQ(token->access_token, "token-1");
+        EXPECT_EQ(token->generation, 1);
+    }
+    EXPECT_EQ(grants.load(), 1);
+
+    const auto stored = store_->load_zoho_token("client").value();
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->access_token, "token-1");
+    EXPECT_EQ(stored->renew_at, 2000);
+    EXPECT_EQ(stored->expires_at, 3000);
+    EXPECT_FALSE(store_->load_zoho_token("other client").value().has_value());
+}
+
+TEST_P(SqlStoreTest, AFailedZohoGrantStoresNothingAndReleasesTheLock) {
+    const auto refuse = [](const ZohoToken&) { return false; };
+    auto failed = store_->renew_zoho_token("client", refuse, []() -> core::Result<ZohoToken> {
+        return core::Error::unavailable("Zoho refused the token grant (Access Denied)");
+    });
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().message, "Zoho refused the token grant (Access Denied)");
+    EXPECT_EQ(store_->load_zoho_token("client").value()->access_token, "");
+
+    auto other = open_store(url_, StoreOptions{1}).value();
+    auto renewed = other->renew_zoho_token("client", refuse, []() -> core::Result<ZohoToken> {
+        return ZohoToken{"second", 1, 2, 0};
+    });
+    ASSERT_TRUE(renewed.ok()) << renewed.error().detail;
+    EXPECT_EQ(renewed->generation, 1);
+    EXPECT_EQ(store_->load_zoho_token("client").value()->access_token, "second");
+}
+
+TEST_P(SqlStoreTest, AFetchLeaseHasOneOwnerUntilReleasedOrExpired) {
+    const auto in = [](int s) {
+        return std::chrono::floor<seconds>(std::chrono::system_clock::now()) + seconds{s};
+    };
+    EXPECT_TRUE(store_->take_fetch_lease("t1", "a", in(10)).value());
+    EXPECT_FALSE(store_->take_fetch_lease("t1", "b", in(10)).value());
+    EXPECT_TRUE(store_->take_fetch_lease("t2", "b", in(10)).value()) << "leases are per ticket";
+
+    ASSERT_TRUE(store_->release_fetch_lease("t1", "b").ok());
+    EXPECT_FALSE(store_->take_fetch_lease("t1", "b", in(10)).value()) << "only the owner frees it";
+    ASSERT_TRUE(store_->release_fetch_lease("t1", "a").ok());
+    EXPECT_TRUE(store_->take_fetch_lease("t1", "b", in(-1)).value());
+    EXPECT_TRUE(store_->take_fetch_lease("t1", "c", in(10)).value()) << "an expired lease is free";
+}
+
 }  // namespace
 }  // namespace deskbridge::store

@@ -76,6 +76,23 @@ CREATE TABLE zoho_threads (
 );
 )sql";
 
+// Shared by every instance: the Zoho access token (one row per OAuth client) and the leases
+// that let one instance fetch a cold ticket while the others wait for the cache.
+constexpr std::string_view kV4Instances = R"sql(
+CREATE TABLE zoho_tokens (
+    client_id TEXT PRIMARY KEY,
+    access_token TEXT NOT NULL DEFAULT '',
+    renew_at BIGINT NOT NULL DEFAULT 0,
+    expires_at BIGINT NOT NULL DEFAULT 0,
+    generation BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE zoho_fetch_leases (
+    zoho_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+)sql";
+
 std::string_view text_for(const Migration& m, Engine engine) {
     if (engine == Engine::kSqlite && !m.sqlite_sql.empty()) {
         return m.sqlite_sql;
@@ -96,6 +113,7 @@ const std::vector<Migration>& migrations() {
         {1, kV1Common, {}, {}},
         {2, {}, kV2Sqlite, kV2Postgres},
         {3, kV3ZohoCache, {}, {}},
+        {4, kV4Instances, {}, {}},
     };
     return kAll;
 }

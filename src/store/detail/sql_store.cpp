@@ -90,6 +90,19 @@ constexpr std::string_view kUpsertUser =
     "COALESCE(excluded.client_id, -1) THEN api_users.credential_version "
     "ELSE api_users.credential_version + 1 END";
 
+constexpr std::string_view kEnsureToken =
+    "INSERT INTO zoho_tokens (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING";
+constexpr std::string_view kLoadToken =
+    "SELECT access_token, renew_at, expires_at, generation FROM zoho_tokens WHERE client_id = $1";
+constexpr std::string_view kStoreToken =
+    "UPDATE zoho_tokens SET access_token = $2, renew_at = $3, expires_at = $4, "
+    "generation = generation + 1 WHERE client_id = $1 RETURNING generation";
+// Taken when absent or expired ($4 is now); RETURNING yields no row when another owner holds it.
+constexpr std::string_view kTakeLease =
+    "INSERT INTO zoho_fetch_leases (zoho_id, owner, expires_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (zoho_id) DO UPDATE SET owner = excluded.owner, "
+    "expires_at = excluded.expires_at WHERE zoho_fetch_leases.expires_at <= $4 RETURNING owner";
+
 SqlValue opt(const std::optional<std::string>& v) {
     return v ? SqlValue{*v} : SqlValue{};
 }
@@ -152,6 +165,15 @@ TicketView read_ticket_view(const SqlRow& row) {
         v.requester = Requester{*id, text_at(row, 20), text_at(row, 21), int_at(row, 22)};
     }
     return v;
+}
+
+ZohoToken read_token(const SqlRow& row) {
+    return ZohoToken{text_at(row, 0).value_or(""), int_at(row, 1).value_or(0),
+                     int_at(row, 2).value_or(0), int_at(row, 3).value_or(0)};
+}
+
+std::int64_t unix_seconds(core::Instant t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 ApiUser read_user(const SqlRow& row) {
@@ -319,6 +341,82 @@ class SqlStore final : public Store {
             return std::move(rows).error();
         }
         return !rows->empty();
+    }
+
+    Result<std::optional<ZohoToken>> load_zoho_token(std::string_view client_id) override {
+        const SqlValue key[] = {std::string(client_id)};
+        return query_one<ZohoToken>(kLoadToken, key, read_token);
+    }
+
+    Result<ZohoToken> renew_zoho_token(std::string_view client_id,
+                                       const std::function<bool(const ZohoToken&)>& keep,
+                                       const std::function<Result<ZohoToken>()>& grant) override {
+        std::optional<ZohoToken> out;
+        auto st = with_connection([&](Connection& c) {
+            return in_transaction(c, [&]() -> Status {
+                const SqlValue key[] = {std::string(client_id)};
+                if (auto st = as_status(c.query(kEnsureToken, key)); !st) {
+                    return st;
+                }
+                // SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL locks the
+                // row, so instances renewing at once take turns here.
+                const std::string lock = c.engine() == Engine::kPostgres
+                                             ? std::string(kLoadToken) + " FOR UPDATE"
+                                             : std::string(kLoadToken);
+                auto rows = c.query(lock, key);
+                if (!rows) {
+                    return std::move(rows).error();
+                }
+                ZohoToken current = read_token(rows->at(0));
+                if (keep(current)) {
+                    out = std::move(current);
+                    return {};
+                }
+
+                auto fresh = grant();
+                if (!fresh) {
+                    return std::move(fresh).error();
+                }
+                const SqlValue p[] = {std::string(client_id), fresh->access_token, fresh->renew_at,
+                                      fresh->expires_at};
+                auto stored = c.query(kStoreToken, p);
+                if (!stored) {
+                    return std::move(stored).error();
+                }
+                fresh->generation = int_at(stored->at(0), 0).value_or(0);
+                out = std::move(*fresh);
+                return {};
+            });
+        });
+        if (!st) {
+            return std::move(st).error();
+        }
+        return std::move(*out);
+    }
+
+    Result<bool> take_fetch_lease(std::string_view zoho_id,
+                                  std::string_view owner,
+                                  core::Instant expires_at) override {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        const SqlValue p[] = {std::string(zoho_id), std::string(owner), unix_seconds(expires_at),
+                              unix_seconds(std::chrono::floor<std::chrono::seconds>(
+                                  std::chrono::system_clock::now()))};
+        auto rows = (*lease)->query(kTakeLease, p);
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        return !rows->empty();
+    }
+
+    Status release_fetch_lease(std::string_view zoho_id, std::string_view owner) override {
+        return with_connection([&](Connection& c) {
+            const SqlValue p[] = {std::string(zoho_id), std::string(owner)};
+            return as_status(
+                c.query("DELETE FROM zoho_fetch_leases WHERE zoho_id = $1 AND owner = $2", p));
+        });
     }
 
     Status import(const ImportData& data) override {
