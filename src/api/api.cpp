@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "api/client_address.hpp"
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
@@ -38,11 +39,19 @@ std::string request_id_for(const http::Request& request) {
     return hex;
 }
 
+// The path as the access log shows it: the webhook's path ends in its secret, which stays out.
+std::string loggable_path(std::string_view path) {
+    if (path.starts_with(kWebhookPrefix)) {
+        return std::string(kWebhookPrefix) + "[redacted]";
+    }
+    return std::string(path);
+}
+
 // Wraps the responder so every answer carries the request id and leaves one access-log line.
 http::Responder logged(http::Responder respond, const http::Request& request, std::string id) {
     const auto start = std::chrono::steady_clock::now();
     return [respond = std::move(respond), id = std::move(id), start, method = request.method,
-            path = std::string(request.path()),
+            path = loggable_path(request.path()),
             client = request.remote_address](http::Response&& res) {
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -125,10 +134,24 @@ void Api::login(const http::Request& request,
         return respond(error_response(fields.error()));
     }
 
+    // Checked before the job is queued: a throttled attempt costs no password hash.
+    std::string address = client_address(request, deps_.trusted_proxy);
+    if (const auto wait = deps_.login_throttle.retry_after(fields->login, address);
+        wait.count() > 0) {
+        core::log::warn(
+            "login_throttled",
+            {{"request_id", request_id}, {"client", address}, {"retry_after_s", wait.count()}});
+        return respond(login_throttled_response(wait));
+    }
+
     offload(
-        [this, fields = std::move(*fields), respond, request_id]() {
+        [this, fields = std::move(*fields), address = std::move(address), respond, request_id]() {
             auto result = deps_.authenticator.login(fields.login, fields.password);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
+                // A blocked client's user gave the right password: not a guess.
+                if (*failure == auth::AuthFailure::kInvalidCredentials) {
+                    deps_.login_throttle.record_failure(fields.login, address);
+                }
                 return respond(auth_failure_response(*failure));
             }
             if (const auto* error = std::get_if<core::Error>(&result)) {
@@ -137,6 +160,7 @@ void Api::login(const http::Request& request,
                 return respond(error_response(*error));
             }
             const auto& issued = std::get<auth::IssuedToken>(result);
+            deps_.login_throttle.record_success(address);
             respond(ok_json(json::serialize(
                 json::object{{"success", true},
                              {"auth", issued.token},
