@@ -67,6 +67,23 @@ http::Responder logged(http::Responder respond, const http::Request& request, st
     };
 }
 
+// Answers 429 when failed logins for this login or address are being throttled.
+bool throttled(auth::LoginThrottle& throttle,
+               std::string_view login,
+               const std::string& address,
+               const std::string& request_id,
+               const http::Responder& respond) {
+    const auto wait = throttle.retry_after(login, address);
+    if (wait.count() == 0) {
+        return false;
+    }
+    core::log::warn(
+        "login_throttled",
+        {{"request_id", request_id}, {"client", address}, {"retry_after_s", wait.count()}});
+    respond(login_throttled_response(wait));
+    return true;
+}
+
 http::Response ok_json(std::string body) {
     return http::Response{200, std::move(body)};
 }
@@ -134,18 +151,18 @@ void Api::login(const http::Request& request,
         return respond(error_response(fields.error()));
     }
 
-    // Checked before the job is queued: a throttled attempt costs no password hash.
+    // Checked before the job is queued, so a throttled attempt costs no queue slot, and again
+    // when it runs, so a burst queued before the first failure was recorded is cut off too.
     std::string address = client_address(request, deps_.trusted_proxy);
-    if (const auto wait = deps_.login_throttle.retry_after(fields->login, address);
-        wait.count() > 0) {
-        core::log::warn(
-            "login_throttled",
-            {{"request_id", request_id}, {"client", address}, {"retry_after_s", wait.count()}});
-        return respond(login_throttled_response(wait));
+    if (throttled(deps_.login_throttle, fields->login, address, request_id, respond)) {
+        return;
     }
 
     offload(
         [this, fields = std::move(*fields), address = std::move(address), respond, request_id]() {
+            if (throttled(deps_.login_throttle, fields.login, address, request_id, respond)) {
+                return;
+            }
             auto result = deps_.authenticator.login(fields.login, fields.password);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
                 // A blocked client's user gave the right password: not a guess.
