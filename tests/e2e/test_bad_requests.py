@@ -10,7 +10,6 @@ defines them; the others are the service's documented choices (README).
 import base64
 import hashlib
 import hmac
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -371,8 +370,8 @@ CASES = [
     ("token: extra field",
      with_token(lambda c: c.sign("v1.%d.%d.9999999999.x" % c.claims("acme"))), 401,
      INVALID_AUTH),
-    ("token: missing field", with_token(lambda c: c.sign("v1.%d.9999999999" % c.claims("acme")[:1])),
-     401, INVALID_AUTH),
+    ("token: missing field",
+     with_token(lambda c: c.sign("v1.%d.9999999999" % c.claims("acme")[:1])), 401, INVALID_AUTH),
     ("token: trailing newline", with_token(lambda c: c.token("acme") + "\n"), 401, INVALID_AUTH),
     ("token: space inside", with_token(lambda c: c.token("acme")[:8] + " " + c.token("acme")[8:]),
      401, INVALID_AUTH),
