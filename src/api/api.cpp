@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
+#include "api/client_address.hpp"
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
@@ -33,11 +34,19 @@ std::string request_id_for(const http::Request& request) {
     return core::new_request_id();
 }
 
+// The path as the access log shows it: the webhook's path ends in its secret, which stays out.
+std::string loggable_path(std::string_view path) {
+    if (path.starts_with(kWebhookPrefix)) {
+        return std::string(kWebhookPrefix) + "[redacted]";
+    }
+    return std::string(path);
+}
+
 // Wraps the responder so every answer carries the request id and leaves one access-log line.
 http::Responder logged(http::Responder respond, const http::Request& request, std::string id) {
     const auto start = std::chrono::steady_clock::now();
     return [respond = std::move(respond), id = std::move(id), start, method = request.method,
-            path = std::string(request.path()),
+            path = loggable_path(request.path()),
             client = request.remote_address](http::Response&& res) {
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -51,6 +60,23 @@ http::Responder logged(http::Responder respond, const http::Request& request, st
         res.headers.emplace_back("X-Request-Id", id);
         respond(std::move(res));
     };
+}
+
+// Answers 429 when failed logins for this login or address are being throttled.
+bool throttled(auth::LoginThrottle& throttle,
+               std::string_view login,
+               const std::string& address,
+               const std::string& request_id,
+               const http::Responder& respond) {
+    const auto wait = throttle.retry_after(login, address);
+    if (wait.count() == 0) {
+        return false;
+    }
+    core::log::warn(
+        "login_throttled",
+        {{"request_id", request_id}, {"client", address}, {"retry_after_s", wait.count()}});
+    respond(login_throttled_response(wait));
+    return true;
 }
 
 http::Response ok_json(std::string body) {
@@ -120,10 +146,24 @@ void Api::login(const http::Request& request,
         return respond(error_response(fields.error()));
     }
 
+    // Checked before the job is queued, so a throttled attempt costs no queue slot, and again
+    // when it runs, so a burst queued before the first failure was recorded is cut off too.
+    std::string address = client_address(request, deps_.trusted_proxy);
+    if (throttled(deps_.login_throttle, fields->login, address, request_id, respond)) {
+        return;
+    }
+
     offload(
-        [this, fields = std::move(*fields), respond, request_id]() {
+        [this, fields = std::move(*fields), address = std::move(address), respond, request_id]() {
+            if (throttled(deps_.login_throttle, fields.login, address, request_id, respond)) {
+                return;
+            }
             auto result = deps_.authenticator.login(fields.login, fields.password);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
+                // A blocked client's user gave the right password: not a guess.
+                if (*failure == auth::AuthFailure::kInvalidCredentials) {
+                    deps_.login_throttle.record_failure(fields.login, address);
+                }
                 return respond(auth_failure_response(*failure));
             }
             if (const auto* error = std::get_if<core::Error>(&result)) {
@@ -132,6 +172,7 @@ void Api::login(const http::Request& request,
                 return respond(error_response(*error));
             }
             const auto& issued = std::get<auth::IssuedToken>(result);
+            deps_.login_throttle.record_success(address);
             respond(ok_json(json::serialize(
                 json::object{{"success", true},
                              {"auth", issued.token},

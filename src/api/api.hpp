@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "auth/authenticator.hpp"
+#include "auth/login_throttle.hpp"
 #include "core/config.hpp"
 #include "core/work_pool.hpp"
 #include "http/message.hpp"
@@ -23,6 +24,8 @@ struct ApiDeps {
     const tickets::TicketService& tickets;
     tickets::ConversationSource* conversations;  // null without Zoho
     std::string webhook_secret;                  // empty: no webhook receiver
+    auth::LoginThrottle& login_throttle;
+    std::string trusted_proxy;  // peer whose X-Forwarded-For names the client; empty: none
 };
 
 class Api {

@@ -54,6 +54,13 @@ http::Response auth_failure_response(auth::AuthFailure failure) {
     return make(500, "Internal error: unknown auth failure");
 }
 
+http::Response login_throttled_response(std::chrono::seconds retry_after) {
+    // The contract has no string for this; the README lists it with the other choices.
+    auto res = make(429, "Too many failed logins, retry later");
+    res.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+    return res;
+}
+
 http::Response bad_request(std::string_view message) {
     return make(400, message);
 }

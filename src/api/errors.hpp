@@ -2,6 +2,7 @@
 // The one place where failures become HTTP statuses and the contract's error strings
 // (`../shared/spec/ticket_details.txt`). Every error body is {"success": false, "error": "..."}.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,8 @@ enum class Failure {
 
 http::Response failure_response(Failure failure, std::string_view allow = {});
 http::Response auth_failure_response(auth::AuthFailure failure);
+// 429 for a login or address with too many failed logins, with Retry-After in seconds.
+http::Response login_throttled_response(std::chrono::seconds retry_after);
 // 400 with a message that tells the caller what to fix.
 http::Response bad_request(std::string_view message);
 // Errors from the modules below: the log gets `detail`, the caller only the safe message.

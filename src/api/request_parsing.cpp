@@ -9,6 +9,12 @@ namespace {
 namespace json = boost::json;
 using core::Error;
 
+// PostgreSQL cannot hold NUL in text and libpq would cut the value at it, so that "12345\0"
+// would find ticket 12345 there and nothing in SQLite: refused before any engine sees it.
+bool has_nul(std::string_view s) {
+    return s.find('\0') != std::string_view::npos;
+}
+
 // A JSON string or integer, as text; empty and null count as absent.
 core::Result<std::optional<std::string>> identifier_text(const json::object& body,
                                                          std::string_view name) {
@@ -19,6 +25,9 @@ core::Result<std::optional<std::string>> identifier_text(const json::object& bod
     if (const auto* s = v->if_string()) {
         if (s->empty()) {
             return std::optional<std::string>{};
+        }
+        if (has_nul(*s)) {
+            return Error::invalid(std::string(name) + " must not contain NUL characters");
         }
         return std::optional<std::string>{std::string(*s)};
     }
@@ -174,6 +183,9 @@ core::Result<LoginFields> parse_login_fields(const json::object& body) {
     auto login = required_string(body, "login");
     if (!login) {
         return std::move(login).error();
+    }
+    if (has_nul(*login)) {
+        return Error::invalid("login must not contain NUL characters");
     }
     auto password = required_string(body, "password");
     if (!password) {

@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
         ->add_option("--db-workers", f.server.db_workers,
                      "database worker threads (0: two per core)")
         ->envname("DESKBRIDGE_DB_WORKERS");
+    serve
+        ->add_option("--trusted-proxy", f.server.trusted_proxy,
+                     "reverse proxy address whose X-Forwarded-For names the client")
+        ->envname("DESKBRIDGE_TRUSTED_PROXY");
     serve->add_option("--time-zone", f.server.display_time_zone, "display time zone")
         ->envname("DESKBRIDGE_TIME_ZONE")
         ->capture_default_str();

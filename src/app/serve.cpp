@@ -78,8 +78,10 @@ int serve(const ServeOptions& options) {
     const tickets::TicketService tickets(**store, *zone, conversations.get(),
                                          options.zoho.cf_order_number,
                                          options.zoho.cf_invoice_number);
+    auth::LoginThrottle login_throttle(config.limits);
     const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets,
-                                    conversations.get(), options.zoho.webhook_secret});
+                                    conversations.get(), options.zoho.webhook_secret,
+                                    login_throttle, config.trusted_proxy});
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
         api.handle(std::move(req), std::move(respond));

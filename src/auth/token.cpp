@@ -133,14 +133,15 @@ TokenSigner::Verified TokenSigner::verify(std::string_view token, core::Instant 
         return v;
     }
 
-    // Only a correctly signed payload is parsed, so its layout is ours.
+    // Only a correctly signed payload is parsed; still, exactly four fields or nothing, so that
+    // a payload this code did not write is never half understood.
     std::string_view parts[4];
     std::string_view rest = payload;
     for (int i = 0; i < 4; ++i) {
         const auto p = rest.find('.');
         parts[i] = rest.substr(0, p);
         rest = p == std::string_view::npos ? std::string_view{} : rest.substr(p + 1);
-        if (p == std::string_view::npos && i < 3) {
+        if ((p == std::string_view::npos) != (i == 3)) {
             return v;
         }
     }

@@ -30,6 +30,20 @@ struct Limits {
     std::size_t max_json_string = 4096;
     // How long SIGTERM waits for in-flight requests before closing connections.
     std::chrono::seconds drain_timeout{10};
+    // Failed logins (auth/login_throttle.hpp). A person mistyping a password fails a few times;
+    // past that each failure doubles a block, starting at one second.
+    std::size_t login_free_failures_per_login = 5;
+    // Higher per address: an office behind one NAT holds many users, each allowed some typos.
+    std::size_t login_free_failures_per_address = 20;
+    std::chrono::seconds login_backoff_first{1};
+    // The longest block: a guesser gets one try per 5 minutes, and a real user whose login is
+    // under attack waits at most this long once the attack stops.
+    std::chrono::seconds login_backoff_max{300};
+    // One failure is forgotten per minute without failures, so old typos stop counting.
+    std::chrono::seconds login_failure_decay{60};
+    // Logins and addresses remembered (each kind): about 150 bytes each, so a flood of invented
+    // logins costs at most a few MiB; past it the least recently failed key is forgotten.
+    std::size_t login_throttle_entries = 20000;
 };
 
 struct ServerConfig {
@@ -37,8 +51,9 @@ struct ServerConfig {
     std::string db_url = "sqlite:deskbridge.db";
     std::string display_time_zone = "America/Sao_Paulo";
     std::chrono::seconds token_ttl{24 * 3600};
-    unsigned io_threads = 0;  // 0: one per core
-    unsigned db_workers = 0;  // 0: two per core, since database calls block
+    unsigned io_threads = 0;    // 0: one per core
+    unsigned db_workers = 0;    // 0: two per core, since database calls block
+    std::string trusted_proxy;  // a reverse proxy's address: its X-Forwarded-For names the client
     Limits limits;
 };
 

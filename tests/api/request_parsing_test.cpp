@@ -84,6 +84,14 @@ TEST(TicketFields, RejectWrongTypesWithTheFieldName) {
               "ticket_number must be a string or a non-negative integer");
 }
 
+TEST(TicketFields, RejectNulInsideIdentifiers) {
+    EXPECT_EQ(field_error(R"({"ticket_number":"12345\u0000"})"),
+              "ticket_number must not contain NUL characters");
+    EXPECT_EQ(field_error(R"({"zoho_id":"\u0000"})"), "zoho_id must not contain NUL characters");
+    EXPECT_EQ(field_error(R"({"chamado_id":"9\u00009"})"),
+              "chamado_id must not contain NUL characters");
+}
+
 TEST(TicketFields, ReadRefreshInEveryAcceptedForm) {
     for (const char* yes : {"1", "\"1\"", "true"}) {
         EXPECT_TRUE(
@@ -110,6 +118,10 @@ TEST(LoginFields, RequireLoginAndPasswordStrings) {
               "login is required");
     EXPECT_EQ(parse_login_fields(parse(R"({"login":"a","password":5})")).error().message,
               "password must be a string");
+    EXPECT_EQ(parse_login_fields(parse(R"({"login":"a\u0000","password":"p"})")).error().message,
+              "login must not contain NUL characters");
+    // Passwords never reach the database, and Argon2id takes any bytes.
+    EXPECT_TRUE(parse_login_fields(parse(R"({"login":"a","password":"p\u0000"})")).ok());
 }
 
 }  // namespace

@@ -85,6 +85,26 @@ TEST(Token, RejectsMalformedInput) {
     }
 }
 
+// Signs `payload` the way TokenSigner does, to build well-signed tokens of another layout.
+std::string signed_token(const std::string& payload, const std::string& secret) {
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(payload.data()),
+                           payload.size(), reinterpret_cast<const unsigned char*>(secret.data()));
+    char hex[sizeof mac * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    return base64(payload + "." + hex);
+}
+
+TEST(Token, WellSignedPayloadsOfAnotherLayoutAreRejected) {
+    const std::string secret(32, 'k');
+    const auto s = signer(secret);
+    ASSERT_TRUE(s.verify(signed_token("v1.1.1.1800000060", secret), kNow).ok);
+    for (const char* payload : {"v1.1.1.1800000060.extra", "v1.1.1800000060", "v2.1.1.1800000060",
+                                "v1.-1.1.1800000060", "v1.1.1.", "v1.1.1.1800000060."}) {
+        EXPECT_FALSE(s.verify(signed_token(payload, secret), kNow).ok) << payload;
+    }
+}
+
 TEST(Token, RefusesShortSecrets) {
     const auto r = TokenSigner::create(std::string(31, 'x'));
     ASSERT_FALSE(r.ok());

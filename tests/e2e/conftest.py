@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 import e2e_seed
+import log_secrets
+import zoho_data
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("DESKBRIDGE_BIN", REPO / "build" / "deskbridge"))
@@ -105,6 +107,8 @@ def clean_env(**extra):
 def run_cli(*args, stdin=None, env=None, timeout=60):
     """Runs `deskbridge ARGS...` to completion; returns the CompletedProcess (text mode)."""
     assert BINARY.exists(), f"no deskbridge binary at {BINARY}; set DESKBRIDGE_BIN"
+    if "--password-stdin" in args and stdin:
+        log_secrets.record("password", stdin.rstrip("\n"))
     return subprocess.run([str(BINARY), *map(str, args)], input=stdin, capture_output=True,
                           text=True, env=env if env is not None else clean_env(),
                           timeout=timeout)
@@ -148,6 +152,10 @@ def encode_body(body):
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
+SECRET_VARIABLES = ("DESKBRIDGE_SECRET", "DESKBRIDGE_ZOHO_CLIENT_SECRET",
+                    "DESKBRIDGE_ZOHO_REFRESH_TOKEN", "DESKBRIDGE_ZOHO_WEBHOOK_SECRET")
+
+
 class Service:
     """One `deskbridge serve` process on a loopback port, and an HTTP client for it."""
 
@@ -155,9 +163,16 @@ class Service:
         self.db_url = db  # None for `demo`, which makes its own
         self.subcommand = subcommand
         self.secret = secret or secrets.token_urlsafe(36)  # 48 characters
-        self.stderr_path = workdir / f"server-{secrets.token_hex(4)}.stderr"
+        # Every server of the session logs into one directory, scanned for secrets at the end.
+        log_dir = log_secrets.log_directory() or workdir
+        self.stderr_path = log_dir / f"server-{secrets.token_hex(4)}.stderr"
         self.extra_args = list(extra_args)
         self.env = env if env is not None else clean_env(DESKBRIDGE_SECRET=self.secret)
+        log_secrets.record("token secret", self.secret,
+                           *(self.env.get(k) for k in SECRET_VARIABLES))
+        if "--zoho-webhook-secret" in self.extra_args:
+            i = self.extra_args.index("--zoho-webhook-secret")
+            log_secrets.record("webhook secret", self.extra_args[i + 1])
         self.port = None
         self.process = None
         self._tokens = {}
@@ -218,13 +233,17 @@ class Service:
 
     def request_raw(self, method, path, body=None, headers=None):
         """One request on a fresh connection: (status, headers, body bytes)."""
+        record_sent_secrets(path, body)
         conn = self.connect()
         try:
             conn.request(method, path, body=encode_body(body), headers=headers or {})
             res = conn.getresponse()
-            return res.status, res.headers, res.read()
+            raw = res.read()
         finally:
             conn.close()
+        if res.status == 200 and b'"auth"' in raw:
+            log_secrets.record("issued token", json.loads(raw).get("auth"))
+        return res.status, res.headers, raw
 
     def request(self, method, path, body=None, headers=None):
         """One request on a fresh connection: (status, headers, parsed JSON or None)."""
@@ -250,6 +269,14 @@ class Service:
 
     def cli(self, *args, stdin=None):
         return run_cli(*args, "--db", self.db_url, stdin=stdin)
+
+
+def record_sent_secrets(path, body):
+    """Passwords and webhook secrets a test sends, right or wrong, are secrets all the same."""
+    if isinstance(body, dict):
+        log_secrets.record("password", body.get("password"))
+    if path.startswith("/api/zoho/webhook/"):
+        log_secrets.record("webhook secret", path[len("/api/zoho/webhook/"):])
 
 
 def stop_and_check(service):
@@ -280,6 +307,37 @@ def start_service(tmp_path):
     yield start
     for svc in started:
         stop_and_check(svc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets in logs (log_secrets.py)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def server_logs(tmp_path_factory):
+    """One directory for every server log of the session, and the secrets known up front."""
+    log_secrets.use_directory(tmp_path_factory.getbasetemp() / "server-logs")
+    log_secrets.record("password", *e2e_seed.PASSWORDS.values(), *zoho_data.PASSWORDS.values())
+    log_secrets.record("zoho secret", zoho_data.CLIENT_SECRET, zoho_data.REFRESH_TOKEN)
+    return log_secrets.log_directory()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fails the run when any server log holds a recorded secret."""
+    directory = log_secrets.log_directory()
+    if directory is None:
+        return
+    leaks = log_secrets.find_leaks(directory)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if reporter is not None:
+        count = len(list(directory.glob(log_secrets.LOG_GLOB)))
+        reporter.write_line(f"secret scan: {count} server logs in {directory}, "
+                            f"{len(log_secrets.recorded(directory))} secrets, "
+                            f"{len(leaks)} leaks")
+        for name, line, kind in leaks[:50]:
+            reporter.write_line(f"  LEAK: {kind} in {name} line {line}", red=True)
 
 
 # ---------------------------------------------------------------------------------------------

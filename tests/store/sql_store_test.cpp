@@ -232,6 +232,18 @@ TEST_P(SqlStoreTest, TreatsSqlMetacharactersAsPlainText) {
     EXPECT_TRUE(find({99, {}, {}, {}}).has_value());
 }
 
+TEST_P(SqlStoreTest, NeverMatchesAPrefixOfAValueHoldingNul) {
+    // libpq takes C strings: without a guard "12345\0x" would be sent as "12345".
+    const auto r = store_->find_ticket({{}, std::string("12345\0x", 7), {}, {}});
+    if (postgres()) {
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().kind, core::ErrorKind::kInvalidArgument);
+    } else {
+        ASSERT_TRUE(r.ok());
+        EXPECT_FALSE(r->has_value());
+    }
+}
+
 TEST_P(SqlStoreTest, ImportIsAllOrNothingAndNamesTheBadReference) {
     ImportData d;
     d.clients = {{3, "NEW", {}, false}};

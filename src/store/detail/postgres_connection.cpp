@@ -127,6 +127,10 @@ class PostgresConnection final : public Connection {
                 numbers[i] = std::to_string(*n);
                 values[i] = numbers[i].c_str();
             } else if (const auto* t = std::get_if<std::string>(&params[i])) {
+                // libpq would silently cut the value at the NUL and match something else.
+                if (t->find('\0') != std::string::npos) {
+                    return core::Error::invalid("a value holds a NUL character");
+                }
                 values[i] = t->c_str();
             }
         }
