@@ -28,11 +28,11 @@ class Report {
         out_ << "  " << pad(what, 14) << text << "\n";
     }
     void ok(const std::string& what, const std::string& text) {
-        out_ << "  ok    " << pad(what, 14) << text << "\n";
+        out_ << "  ok    " << pad(what, 15) << text << "\n";
     }
     void fail(const std::string& what, const std::string& text, const std::string& diagnosis) {
         ++failures_;
-        out_ << "  FAIL  " << pad(what, 14) << text << "\n";
+        out_ << "  FAIL  " << pad(what, 15) << text << "\n";
         if (!diagnosis.empty()) {
             out_ << "        diagnosis: " << diagnosis << "\n";
         }
