@@ -178,10 +178,11 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
     try {
         table = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
+        // Line 0: the file could not be read at all.
         const auto& at = e.source().begin;
-        return core::Error::invalid("config " + path + ":" + std::to_string(at.line) + ":" +
-                                    std::to_string(at.column) + ": " +
-                                    std::string(e.description()));
+        const std::string where =
+            at.line == 0 ? "" : ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+        return core::Error::invalid("config " + path + where + ": " + std::string(e.description()));
     }
 
     std::vector<const CLI::Option*> settings;
@@ -198,9 +199,10 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
     for (const auto& [section, section_node] : table) {
         const auto* keys = section_node.as_table();
         if (keys == nullptr) {
-            return core::Error::invalid("config " + path + ": unknown key '" +
-                                        std::string(section.str()) + "' (settings go in " +
-                                        "[server], [database] or [zoho])");
+            return core::Error::invalid("config " + path + ":" +
+                                        std::to_string(section_node.source().begin.line) +
+                                        ": unknown key '" + std::string(section.str()) +
+                                        "' (settings go in " + "[server], [database] or [zoho])");
         }
         for (const auto& [name, node] : *keys) {
             const std::string key = std::string(section.str()) + "." + std::string(name.str());
