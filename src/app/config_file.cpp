@@ -219,7 +219,11 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
                     "config " + path + ":" + std::to_string(node.source().begin.line) + ": " + key +
                     " must be " + type_word(type) + ", not " + toml_type_word(node));
             }
-            if (is_secret_setting(*known->second) && !text->empty() && !holds_secret) {
+            // A database URL with a password in it is a secret too.
+            const bool secret = is_secret_setting(*known->second)
+                                    ? !text->empty()
+                                    : key == "database.url" && mask_url_password(*text) != *text;
+            if (secret && !holds_secret) {
                 holds_secret = true;
                 first_secret = key;
             }
@@ -230,9 +234,11 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
     // A secret inline is only as safe as the file's permissions: the same rule as secret files.
     if (holds_secret) {
         if (auto checked = core::read_secret_file(path); !checked) {
+            const std::string instead = first_secret == "database.url"
+                                            ? "leave the password to PGPASSFILE or ~/.pgpass"
+                                            : "name a file instead (" + first_secret + "_file)";
             return core::Error::invalid("config " + path + " holds " + first_secret + " but " +
-                                        checked.error().message + ", or name a file instead (" +
-                                        first_secret + "_file)");
+                                        checked.error().message + ", or " + instead);
         }
     }
     return file;

@@ -141,6 +141,12 @@ TEST_F(ConfigFileTest, InlineSecretNeedsAPrivateFile) {
     EXPECT_NE(loose.error().message.find("holds zoho.client_secret"), std::string::npos);
     EXPECT_TRUE(ConfigFile::load(write("[zoho]\nclient_secret = \"s\"\n", 0600), cli.app));
     EXPECT_TRUE(ConfigFile::load(write("[zoho]\nclient_secret_file = \"/x\"\n", 0644), cli.app));
+    auto url =
+        ConfigFile::load(write("[database]\nurl = \"postgresql://u:pw@h/db\"\n", 0644), cli.app);
+    ASSERT_FALSE(url);
+    EXPECT_NE(url.error().message.find("holds database.url"), std::string::npos);
+    EXPECT_TRUE(
+        ConfigFile::load(write("[database]\nurl = \"postgresql://u@h/db\"\n", 0644), cli.app));
 }
 
 TEST_F(ConfigFileTest, CredentialGivenOneWayIsNotOverriddenTheOther) {

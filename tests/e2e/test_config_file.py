@@ -121,12 +121,20 @@ def test_credential_twins_keep_precedence(tmp_path):
 
 
 def test_inline_secret_needs_a_private_file(tmp_path):
-    config = write_config(tmp_path / "d.toml", FULL, mode=0o644)
+    config = write_config(tmp_path / "d.toml", f'[zoho]\nclient_secret = "{CLIENT_SECRET}"\n',
+                          mode=0o644)
     result = run_cli("config", "show", "--config", config)
     assert result.returncode == 2
     assert (f"config {config} holds zoho.client_secret but secret file {config} is accessible "
-            "by group or others; chmod 600 it") in result.stderr
+            "by group or others; chmod 600 it, or name a file instead "
+            "(zoho.client_secret_file)") in result.stderr
     assert CLIENT_SECRET not in result.stdout + result.stderr
+    # A database password counts as a secret too.
+    config = write_config(tmp_path / "full.toml", FULL, mode=0o640)
+    result = run_cli("serve", "--config", config)
+    assert result.returncode == 2
+    assert f"config {config} holds database.url but" in result.stderr
+    assert "db-password" not in result.stdout + result.stderr
     # Naming files instead keeps the config file shareable.
     referenced = write_config(tmp_path / "r.toml", '[zoho]\nclient_secret_file = "/etc/x"\n'
                                                    'refresh_token_file = "/etc/y"\n', mode=0o644)
