@@ -10,6 +10,7 @@
 
 #include "zoho/desk_client.hpp"
 #include "zoho/http_client.hpp"
+#include "zoho/mapping.hpp"
 #include "zoho/token_provider.hpp"
 
 namespace deskbridge::app {
@@ -144,21 +145,13 @@ std::string answer_text(const zoho::HttpResponse& res, const zoho::DeskError& er
     return text;
 }
 
-std::string string_field(const json::object& o, const char* key) {
+// Organisation ids come as strings, or as numbers (the OAS allows both).
+std::string field_text(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
-    if (v == nullptr) {
-        return {};
-    }
-    if (v->is_string()) {
+    if (v != nullptr && v->is_string()) {
         return std::string(v->get_string());
     }
-    if (v->is_int64()) {
-        return std::to_string(v->get_int64());
-    }
-    if (v->is_uint64()) {
-        return std::to_string(v->get_uint64());
-    }
-    return {};
+    return v != nullptr && (v->is_int64() || v->is_uint64()) ? json::serialize(*v) : std::string();
 }
 
 struct Organisation {
@@ -168,21 +161,18 @@ struct Organisation {
 };
 
 std::optional<std::vector<Organisation>> parse_organisations(const zoho::HttpResponse& res) {
-    if (res.status == 204) {
-        return std::vector<Organisation>{};
-    }
     boost::system::error_code ec;
-    const json::value v = json::parse(res.body, ec);
-    const auto* data = !ec && v.is_object() ? v.get_object().if_contains("data") : nullptr;
-    if (data == nullptr || !data->is_array()) {
+    const json::value body = res.status == 204 ? json::value() : json::parse(res.body, ec);
+    auto items = zoho::list_items(res.status == 204 ? nullptr : &body);
+    if (ec || !items) {
         return std::nullopt;
     }
     std::vector<Organisation> orgs;
-    for (const auto& item : data->get_array()) {
+    for (const auto& item : *items) {
         if (item.is_object()) {
             const auto& o = item.get_object();
-            orgs.push_back({string_field(o, "id"), string_field(o, "companyName"),
-                            string_field(o, "portalName")});
+            orgs.push_back(
+                {field_text(o, "id"), field_text(o, "companyName"), field_text(o, "portalName")});
         }
     }
     return orgs;
@@ -291,10 +281,12 @@ void check_ticket(zoho::HttpClient& http,
     }
     boost::system::error_code ec;
     const json::value body = res.status == 200 ? json::parse(res.body, ec) : json::value();
-    if (res.status == 200 && !ec && body.is_object()) {
-        const auto& o = body.get_object();
-        report.ok("ticket", ticket_id + " read: #" + string_field(o, "ticketNumber") + ", status " +
-                                string_field(o, "status"));
+    auto ticket = !ec && res.status == 200
+                      ? zoho::parse_ticket(body, config.cf_order_number, config.cf_invoice_number)
+                      : core::Result<zoho::Ticket>(core::Error::unavailable("no ticket"));
+    if (ticket) {
+        report.ok("ticket", ticket_id + " read: #" + ticket->ticket_number + ", status " +
+                                ticket->status.value_or("unknown"));
         return;
     }
     const auto error = zoho::desk_error_of(res.body);
