@@ -194,15 +194,14 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
 
     ConfigFile file;
     file.path_ = path;
-    bool holds_secret = false;
-    std::string first_secret;
+    std::string first_secret;  // the first secret written inline, if any
     for (const auto& [section, section_node] : table) {
         const auto* keys = section_node.as_table();
         if (keys == nullptr) {
             return core::Error::invalid("config " + path + ":" +
                                         std::to_string(section_node.source().begin.line) +
                                         ": unknown key '" + std::string(section.str()) +
-                                        "' (settings go in " + "[server], [database] or [zoho])");
+                                        "' (settings go in [server], [database] or [zoho])");
         }
         for (const auto& [name, node] : *keys) {
             const std::string key = std::string(section.str()) + "." + std::string(name.str());
@@ -223,8 +222,7 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
             const bool secret = is_secret_setting(*known->second)
                                     ? !text->empty()
                                     : key == "database.url" && mask_url_password(*text) != *text;
-            if (secret && !holds_secret) {
-                holds_secret = true;
+            if (secret && first_secret.empty()) {
                 first_secret = key;
             }
             file.entries_.push_back(Entry{key, std::move(*text)});
@@ -232,7 +230,7 @@ core::Result<ConfigFile> ConfigFile::load(const std::string& path, const CLI::Ap
     }
 
     // A secret inline is only as safe as the file's permissions: the same rule as secret files.
-    if (holds_secret) {
+    if (!first_secret.empty()) {
         if (auto checked = core::read_secret_file(path); !checked) {
             const std::string instead = first_secret == "database.url"
                                             ? "leave the password to PGPASSFILE or ~/.pgpass"

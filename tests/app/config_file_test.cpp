@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -60,7 +61,10 @@ class ConfigFileTest : public ::testing::Test {
         return path_;
     }
 
-    std::string path_ = ::testing::TempDir() + "deskbridge_config_test.toml";
+    // ctest runs tests as parallel processes: one file per test and process.
+    std::string path_ = ::testing::TempDir() + "deskbridge_config_" +
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                        std::to_string(::getpid()) + ".toml";
 };
 
 TEST_F(ConfigFileTest, KeysFollowFromFlags) {
