@@ -111,7 +111,8 @@ std::string desk_diagnosis(const zoho::HttpResponse& res,
     }
     if (error.code == "OAUTH_ORG_MISMATCH") {
         return "wrong org id: the token is not valid for organisation " + config.org_id +
-               "; set --zoho-org-id to one of the organisations listed above";
+               "; Zoho Desk shows the org id under Setup > Developer Space > APIs, and the "
+               "organisations step lists those this token reaches";
     }
     if (res.status == 401) {
         return "wrong data centre: Zoho Desk at " + config.desk_url +

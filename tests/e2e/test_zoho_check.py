@@ -111,7 +111,7 @@ def test_wrong_org_id(sim):
     assert_failed(result, "FAIL  org id         60099999999 is not among them",
                   f"wrong org id: set --zoho-org-id to one of: {zd.ORG_ID}",
                   "FAIL  ticket         Zoho Desk answered HTTP 403 OAUTH_ORG_MISMATCH",
-                  "wrong org id: the token is not valid for organisation 60099999999")
+                  "wrong org id: the token is not valid for organisation 60099999999;")
     assert "2 checks failed" in result.stdout
 
 
