@@ -163,3 +163,25 @@ def test_unreachable_accounts(sim):
     result = check(sim, DESKBRIDGE_ZOHO_ACCOUNTS_URL="http://127.0.0.1:9",
                    DESKBRIDGE_ZOHO_DEADLINE="2")
     assert_failed(result, "FAIL  token", "cannot reach http://127.0.0.1:9")
+
+
+def test_credentials_from_config_file(sim, tmp_path):
+    config = tmp_path / "deskbridge.toml"
+    config.write_text(f"""
+[zoho]
+desk_url = "{sim.url}"
+accounts_url = "{sim.url}"
+client_id = "{zd.CLIENT_ID}"
+client_secret = "{zd.CLIENT_SECRET}"
+refresh_token = "{zd.REFRESH_TOKEN}"
+org_id = "60099999999"
+max_in_flight = 4
+""", encoding="utf-8")
+    config.chmod(0o600)
+    # The org id from the environment wins over the file's; everything else is the file's.
+    result = check(sim, "--config", config, DESKBRIDGE_ZOHO_CLIENT_SECRET=None,
+                   DESKBRIDGE_ZOHO_REFRESH_TOKEN=None, DESKBRIDGE_ZOHO_DESK_URL=None,
+                   DESKBRIDGE_ZOHO_ACCOUNTS_URL=None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok    org id         {zd.ORG_ID} is among them" in result.stdout
+    assert "concurrency   4 Zoho calls at once" in result.stdout
