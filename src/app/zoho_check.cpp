@@ -118,7 +118,9 @@ std::string desk_diagnosis(const zoho::HttpResponse& res,
         return "wrong data centre: Zoho Desk at " + config.desk_url +
                " refuses a token that Zoho Accounts at " + config.accounts_url +
                " has just issued, so the two are in different data centres; set --zoho-dc "
-               "and drop --zoho-desk-url/--zoho-accounts-url unless both name the same one";
+               "and drop --zoho-desk-url/--zoho-accounts-url unless both name the same one "
+               "(if they do, the refresh token may lack the scope " +
+               scope + ": some portals answer a missing scope this way)";
     }
     if (error.code == "THRESHOLD_EXCEEDED") {
         return "the portal has spent today's API credits; calls work again after the daily "
