@@ -4,8 +4,10 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/config_file.hpp"
 #include "app/demo.hpp"
 #include "app/serve.hpp"
+#include "app/zoho_check.hpp"
 #include "core/log.hpp"
 #include "core/secret_file.hpp"
 
@@ -32,6 +34,8 @@ struct Flags {
     // Credentials given as files (the *_FILE variables); read after parsing.
     std::string zoho_client_id_file, zoho_client_secret_file, zoho_refresh_token_file,
         zoho_org_id_file;
+    std::string config_file;  // --config: settings below flags and environment
+    std::string check_ticket;
 };
 
 // A Zoho credential as a value (flag or variable) or as a file (flag or *_FILE variable).
@@ -116,17 +120,7 @@ void add_db_option(CLI::App* cmd, Flags& f) {
         ->capture_default_str();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    Flags f;
-    CLI::App cli{"deskbridge: support ticket details from the OMS database and Zoho Desk"};
-    cli.require_subcommand(1);
-    cli.add_option("--log-level", f.log_level, "debug, info, warn or error")
-        ->envname("DESKBRIDGE_LOG_LEVEL")
-        ->capture_default_str();
-
-    auto* serve = cli.add_subcommand("serve", "run the HTTP API");
+void add_serve_options(CLI::App* serve, Flags& f) {
     add_db_option(serve, f);
     serve->add_option("--listen", f.server.listen, "HOST:PORT to listen on")
         ->envname("DESKBRIDGE_LISTEN")
@@ -136,11 +130,13 @@ int main(int argc, char** argv) {
                      "file holding the token signing key (else DESKBRIDGE_SECRET)")
         ->envname("DESKBRIDGE_SECRET_FILE");
     serve->add_option("--threads", f.server.io_threads, "I/O threads (0: one per core)")
-        ->envname("DESKBRIDGE_THREADS");
+        ->envname("DESKBRIDGE_THREADS")
+        ->capture_default_str();
     serve
         ->add_option("--db-workers", f.server.db_workers,
                      "database worker threads (0: two per core)")
-        ->envname("DESKBRIDGE_DB_WORKERS");
+        ->envname("DESKBRIDGE_DB_WORKERS")
+        ->capture_default_str();
     serve
         ->add_option("--trusted-proxy", f.server.trusted_proxy,
                      "reverse proxy address whose X-Forwarded-For names the client")
@@ -153,6 +149,23 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(60L, 30L * 24 * 3600))
         ->capture_default_str();
     add_zoho_options(serve, f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Flags f;
+    CLI::App cli{"deskbridge: support ticket details from the OMS database and Zoho Desk"};
+    cli.require_subcommand(1);
+    cli.fallthrough();  // --config and --log-level also after the subcommand
+    cli.add_option("--log-level", f.log_level, "debug, info, warn or error")
+        ->envname("DESKBRIDGE_LOG_LEVEL")
+        ->capture_default_str();
+    cli.add_option("--config", f.config_file, "TOML settings file (README: Configuration file)")
+        ->envname("DESKBRIDGE_CONFIG");
+
+    auto* serve = cli.add_subcommand("serve", "run the HTTP API");
+    add_serve_options(serve, f);
 
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
     add_db_option(migrate, f);
@@ -204,7 +217,28 @@ int main(int argc, char** argv) {
     demo->add_option("--zoho-sim", demo_options.zoho_sim, "the Zoho Desk simulator to start");
     demo->add_option("--zoho-fixture", demo_options.zoho_fixture, "the simulator's fixture");
 
+    auto* zoho_cmd = cli.add_subcommand("zoho", "Zoho Desk tools");
+    zoho_cmd->require_subcommand(1);
+    auto* zoho_check = zoho_cmd->add_subcommand("check", "try the Zoho credentials and diagnose");
+    add_zoho_options(zoho_check, f);
+    zoho_check->add_option("--ticket", f.check_ticket, "also read this Zoho ticket id");
+
+    auto* config_cmd = cli.add_subcommand("config", "configuration tools");
+    config_cmd->require_subcommand(1);
+    auto* config_show = config_cmd->add_subcommand("show", "print the settings in effect");
+    add_serve_options(config_show, f);
+
     CLI11_PARSE(cli, argc, argv);
+    std::optional<app::ConfigFile> config_file;
+    if (!f.config_file.empty()) {
+        auto loaded = app::ConfigFile::load(f.config_file, cli);
+        auto applied = loaded ? loaded->apply(cli) : core::Status(loaded.error());
+        if (!applied) {
+            std::cerr << "deskbridge: " << applied.error().message << "\n";
+            return 2;
+        }
+        config_file = std::move(*loaded);
+    }
 
     if (!core::log::set_level(f.log_level)) {
         std::cerr << "deskbridge: unknown log level '" << f.log_level << "'\n";
@@ -228,6 +262,18 @@ int main(int argc, char** argv) {
         options.server.token_ttl = std::chrono::seconds(f.token_ttl_seconds);
         options.secret = std::move(*secret);
         return app::serve(options);
+    }
+    if (zoho_check->parsed()) {
+        if (auto st = load_zoho_files(f); !st) {
+            std::cerr << "deskbridge: " << st.error().message << "\n";
+            return 2;
+        }
+        return app::zoho_check(f.zoho, f.check_ticket, std::cout);
+    }
+    if (config_show->parsed()) {
+        app::print_effective_config(cli, config_file ? &*config_file : nullptr,
+                                    std::vector<std::string>(argv + 1, argv + argc), std::cout);
+        return 0;
     }
     if (migrate->parsed()) {
         return app::migrate_command(db);

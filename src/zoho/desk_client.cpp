@@ -21,16 +21,6 @@ std::string seconds_text(std::chrono::milliseconds ms) {
     return buf;
 }
 
-std::string error_code_of(const std::string& body) {
-    boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
-    if (ec || !v.is_object()) {
-        return {};
-    }
-    const auto* code = v.get_object().if_contains("errorCode");
-    return code != nullptr && code->is_string() ? std::string(code->get_string()) : std::string();
-}
-
 // Full jitter: a random delay in [base/2, base] keeps many waiting requests from retrying in step.
 std::chrono::milliseconds backoff(int attempt) {
     const auto base = kBaseBackoff * (1 << std::min(attempt, 6));
@@ -40,6 +30,34 @@ std::chrono::milliseconds backoff(int attempt) {
 }
 
 }  // namespace
+
+HttpRequest desk_request(const ZohoConfig& config,
+                         const std::string& token,
+                         const std::string& path,
+                         Clock::time_point deadline) {
+    HttpRequest req;
+    req.url = config.desk_url + path;
+    req.headers = {"Authorization: Zoho-oauthtoken " + token, "Accept: application/json"};
+    if (path.rfind("/api/v1/organizations", 0) != 0) {
+        req.headers.push_back("orgId: " + config.org_id);
+    }
+    req.deadline = deadline;
+    return req;
+}
+
+DeskError desk_error_of(const std::string& body) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(body, ec);
+    if (ec || !v.is_object()) {
+        return {};
+    }
+    const auto text = [&](const char* key) {
+        const auto* field = v.get_object().if_contains(key);
+        return field != nullptr && field->is_string() ? std::string(field->get_string())
+                                                      : std::string();
+    };
+    return DeskError{text("errorCode"), text("message")};
+}
 
 struct DeskClient::Attempt {
     std::string path;
@@ -64,11 +82,8 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                     if (!token) {
                         return attempt->done(std::move(token).error());
                     }
-                    HttpRequest req;
-                    req.url = config_.desk_url + attempt->path;
-                    req.headers = {"Authorization: Zoho-oauthtoken " + *token,
-                                   "orgId: " + config_.org_id, "Accept: application/json"};
-                    req.deadline = attempt->budget->deadline;
+                    HttpRequest req =
+                        desk_request(config_, *token, attempt->path, attempt->budget->deadline);
                     ++attempt->budget->calls;
                     http_.send(std::move(req), [this, attempt, token = *token](HttpResponse res) {
                         on_response(attempt, token, std::move(res));
@@ -110,7 +125,7 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
         return attempt->done(DeskReply{res.status, std::move(body)});
     }
 
-    const std::string code = error_code_of(res.body);
+    const std::string code = desk_error_of(res.body).code;
     const std::string what =
         "Zoho Desk answered HTTP " + std::to_string(res.status) + (code.empty() ? "" : " " + code);
 

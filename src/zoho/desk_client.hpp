@@ -36,6 +36,20 @@ struct DeskReply {
     std::optional<boost::json::value> body;  // empty for 204 No Content
 };
 
+// The GET request for `path` on the Desk API: the token, and the orgId header on every path but
+// /api/v1/organizations, which Zoho serves without one (it is how an org id is found).
+HttpRequest desk_request(const ZohoConfig& config,
+                         const std::string& token,
+                         const std::string& path,
+                         Clock::time_point deadline);
+
+// Zoho's `errorCode` and `message` in an error body; empty strings when the body has none.
+struct DeskError {
+    std::string code;
+    std::string message;
+};
+DeskError desk_error_of(const std::string& body);
+
 class DeskClient {
   public:
     DeskClient(HttpClient& http, TokenProvider& tokens, const ZohoConfig& config)

@@ -87,10 +87,10 @@ class Sim:
         return status, hdrs, body
 
 
-def start_sim(tmp_dir, *extra):
+def start_sim(tmp_dir, *extra, fixture=DEMO):
     port_file = os.path.join(tmp_dir, "port")
     log = open(os.path.join(tmp_dir, "sim.log"), "w")
-    proc = subprocess.Popen([sys.executable, SIM, "--fixture", DEMO, "--port", "0",
+    proc = subprocess.Popen([sys.executable, SIM, "--fixture", fixture, "--port", "0",
                              "--port-file", port_file] + list(extra),
                             stdout=log, stderr=log)
     deadline = time.monotonic() + 15
@@ -197,9 +197,64 @@ def test_org_header(sim):
         "message": "The OAuthToken is not valid for specified organization"}
     status, hdrs, body = sim.api("/api/v1/organizations", token=tok, org=None)
     assert status == 200
-    assert body == {"data": [{"id": ORG, "companyName": "TPL Logística",
-                              "portalName": "tpl"}]}
+    assert body == {"data": [{"id": ORG, "companyName": "TPL Logística", "portalName": "tpl",
+                              "portalURL": "https://desk.zoho.com/support/tpl",
+                              "edition": "ENTERPRISE", "isDefault": True,
+                              "isAdminInOrg": True}]}
     assert hdrs["x-rate-limit-request-weight-v3"] == "3"
+
+
+def test_scopes(sim):
+    tok = sim.token()
+    sim.config(scopes="Desk.tickets.READ")
+    status, hdrs, err = sim.api("/api/v1/organizations", token=tok)
+    assert status == 403 and err["errorCode"] == "SCOPE_MISMATCH" and err["message"]
+    assert hdrs["x-rate-limit-request-weight-v3"] == "0"
+    assert sim.api("/api/v1/tickets/" + T1, token=tok)[0] == 200
+    status, _h, err = sim.api("/api/v1/tickets/search?ticketNumber=12345", token=tok)
+    assert status == 403 and err["errorCode"] == "SCOPE_MISMATCH"
+    # Any one of the listed organisation scopes will do; .ALL covers .READ; case is ignored.
+    sim.config(scopes="desk.settings.read, Desk.tickets.ALL")
+    assert sim.api("/api/v1/organizations", token=tok)[0] == 200
+    assert sim.api("/api/v1/tickets/" + T1 + "/threads", token=tok)[0] == 200
+    sim.config(scopes="Desk.basic.READ")
+    status, _h, err = sim.api("/api/v1/tickets/" + T1, token=tok)
+    assert status == 403 and err["errorCode"] == "SCOPE_MISMATCH"
+
+
+def test_revoked_refresh_token(sim):
+    tok = sim.token()
+    sim.config(refresh_token_revoked=True)
+    assert sim.grant() == (200, {"error": "invalid_code"})
+    status, _h, err = sim.api("/api/v1/organizations", token=tok)
+    assert status == 401 and err["errorCode"] == "INVALID_OAUTH"
+    sim.control("POST", "reset", {"config": True})
+    assert sim.api("/api/v1/organizations")[0] == 200
+
+
+def test_several_organisations(tmp_path):
+    fixture = dict(FIXTURE, organizations=[
+        {"id": 70000000002, "companyName": "Outra Empresa", "portalName": "outra"}])
+    path = tmp_path / "fixture.json"
+    path.write_text(json.dumps(fixture), encoding="utf-8")
+    proc, other = start_sim(str(tmp_path), fixture=str(path))
+    try:
+        tok = other.token()
+        status, _h, body = other.api("/api/v1/organizations", token=tok, org=None)
+        assert status == 200
+        assert [(o["id"], o["portalName"], o["isDefault"]) for o in body["data"]] == [
+            (ORG, "tpl", True), ("70000000002", "outra", False)]
+        # The second organisation is reachable but holds none of the fixture's tickets.
+        assert other.api("/api/v1/tickets/" + T1, token=tok)[0] == 200
+        status, _h, err = other.api("/api/v1/tickets/" + T1, token=tok, org="70000000002")
+        assert status == 404 and err["errorCode"] == "URL_NOT_FOUND"
+        assert other.api("/api/v1/tickets/search?ticketNumber=12345", token=tok,
+                         org="70000000002")[0] == 204
+        status, _h, err = other.api("/api/v1/tickets/" + T1, token=tok, org="70000000003")
+        assert status == 403 and err["errorCode"] == "OAUTH_ORG_MISMATCH"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_validation_and_unknown_paths(sim):

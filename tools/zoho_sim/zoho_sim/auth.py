@@ -66,7 +66,8 @@ async def token_endpoint(request):
         return json_response({"error": "invalid_client"}, err_status)
     if params.get("client_secret") != oauth["client_secret"]:
         return json_response({"error": "invalid_client_secret"}, err_status)
-    if params.get("refresh_token") != oauth["refresh_token"]:
+    # A revoked refresh token is answered like a wrong one (notes 1.2: invalid_code).
+    if params.get("refresh_token") != oauth["refresh_token"] or knobs["refresh_token_revoked"]:
         return json_response({"error": "invalid_code"}, err_status)
     if state.tokens.throttled(knobs["token_throttle_limit"], knobs["token_throttle_window"]):
         state.counts.rejected["token_throttle"] += 1
@@ -94,7 +95,7 @@ def check_api_auth(request, state, needs_org):
     if not org:
         return zoho_error(422, "UNPROCESSABLE_ENTITY",
                           "The header 'orgId' is mandatory for this operation.")
-    if org.strip() != state.store.org["id"]:
+    if not state.store.reaches(org.strip()):
         return zoho_error(403, "OAUTH_ORG_MISMATCH",
                           "The OAuthToken is not valid for specified organization")
     return None

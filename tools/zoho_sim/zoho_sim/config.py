@@ -69,6 +69,12 @@ KNOBS = {
     "max_active_tokens": (_non_negative(int), 10,
                           "live tokens per refresh token; the oldest is revoked past it (0 = off)"),
     "token_error_status": (_http_status, 200, "HTTP status of invalid_code/invalid_client bodies"),
+    "scopes": (str, "Desk.tickets.READ,Desk.search.READ,Desk.basic.READ",
+               "scopes of the refresh token (comma-separated); a call outside them gets 403 "
+               "SCOPE_MISMATCH"),
+    "refresh_token_revoked": (_bool, False,
+                              "the refresh token is revoked: grants get invalid_code and the "
+                              "access tokens it issued stop working"),
     "paging_base": (_paging_base, 0, "index of the first row for `from` on threads/attachments"),
     "thread_limit_max": (_non_negative(int), 100, "largest `limit` accepted on /threads"),
     "ticket_attachments_include_threads": (

@@ -65,12 +65,18 @@ def includes(request, allowed):
     return values
 
 
+def serves_data(request):
+    """Only the fixture's own organisation has tickets; the others the token reaches are empty."""
+    store = request.app["state"].store
+    return request.headers.get("orgId", "").strip() == store.org["id"]
+
+
 def find_ticket(request):
     ticket_id = request.match_info["ticket_id"]
     if not ticket_id.isdigit():
         raise ApiError(unprocessable("The value passed for the 'ticketId' is invalid."))
     ticket = request.app["state"].store.tickets.get(ticket_id)
-    if ticket is None:
+    if ticket is None or not serves_data(request):
         raise ApiError(not_found())
     return ticket
 
@@ -91,10 +97,20 @@ def sort_param(request, allowed, default):
     return value.lstrip("-"), value.startswith("-")
 
 
+def organization_row(org, first):
+    """An organisation as GET /organizations lists it (OAS Organization.json, a subset)."""
+    row = {"id": org["id"], "companyName": org.get("companyName"),
+           "portalName": org.get("portalName"),
+           "portalURL": "https://desk.zoho.com/support/%s" % org.get("portalName"),
+           "edition": "ENTERPRISE", "isDefault": first, "isAdminInOrg": True}
+    row.update(org)
+    return row
+
+
 async def organizations(request):
     check_query(request, ())
-    org = request.app["state"].store.org
-    return json_response({"data": [dict(org)]})
+    orgs = request.app["state"].store.organizations()
+    return json_response({"data": [organization_row(org, i == 0) for i, org in enumerate(orgs)]})
 
 
 async def get_ticket(request):
@@ -148,7 +164,8 @@ async def search(request):
     field, desc = sort_param(request, ("relevance", "modifiedTime", "createdTime",
                                        "customerResponseTime"), "relevance")
     preds = _search_filters(request)
-    hits = [t for t in request.app["state"].store.tickets.values() if all(p(t) for p in preds)]
+    hits = [t for t in request.app["state"].store.tickets.values()
+            if serves_data(request) and all(p(t) for p in preds)]
     if field != "relevance":
         hits.sort(key=lambda t: (t.fields.get(field) or "", t.id), reverse=desc)
     page = [render.search_row(t) for t in hits[offset:offset + limit]]
@@ -267,6 +284,28 @@ LIST_KINDS = {"organizations", "search", "threads_list", "attachments_list"}
 
 def weight(kind):
     return 3 if kind in LIST_KINDS else 1
+
+
+# Scopes per endpoint (OAS `security`). Each inner tuple is a requirement met by any one of its
+# scopes (the OAS lists alternatives together; "any one" is the simulator's reading).
+SCOPES = {"organizations": [("Desk.basic.READ", "Desk.organization.READ", "Desk.settings.READ")],
+          "search": [("Desk.tickets.READ",), ("Desk.search.READ",)]}
+DEFAULT_SCOPES = [("Desk.tickets.READ",)]
+
+
+def _covers(granted, scope):
+    """`Desk.tickets.ALL` covers `Desk.tickets.READ`; names compare case-insensitively."""
+    scope = scope.lower()
+    return scope in granted or scope.rsplit(".", 1)[0] + ".all" in granted
+
+
+def missing_scope(kind, scopes_text):
+    """The first scope requirement of `kind` that the granted scopes do not meet, or None."""
+    granted = {s.strip().lower() for s in scopes_text.split(",") if s.strip()}
+    for alternatives in SCOPES.get(kind, DEFAULT_SCOPES):
+        if not any(_covers(granted, s) for s in alternatives):
+            return alternatives[0]
+    return None
 
 
 def add_routes(app):

@@ -262,6 +262,13 @@ class Store:
         self.org["id"] = str(self.org["id"])
         self.org.setdefault("companyName", "Simulated Company")
         self.org.setdefault("portalName", "simportal")
+        # Further organisations the token reaches (GET /organizations lists them; orgId may
+        # name them), with no tickets of their own.
+        self.other_orgs = []
+        for raw in fixture.get("organizations") or []:
+            if not isinstance(raw, dict) or "id" not in raw:
+                raise FixtureError("organizations: each entry needs an id")
+            self.other_orgs.append(dict(raw, id=str(raw["id"])))
         self.support_email = fixture.get(
             "supportEmail", "support@%s.zohodesk.com" % self.org["portalName"])
         self.oauth = {"client_id": "sim-client-id", "client_secret": "sim-client-secret",
@@ -280,6 +287,13 @@ class Store:
         generate.update(generate_override or {})
         if generate.get("tickets"):
             generate_tickets(self, generate)
+
+    def organizations(self):
+        """Every organisation the token reaches; the one with the tickets comes first."""
+        return [self.org] + self.other_orgs
+
+    def reaches(self, org_id):
+        return any(org["id"] == org_id for org in self.organizations())
 
     def allocate_id(self):
         self.next_id += 1

@@ -50,6 +50,8 @@ class SimState:
     def configure(self, changes):
         self.knobs = cfg.apply(self.knobs, changes)
         self.body_cache.clear()
+        if changes.get("refresh_token_revoked") and self.knobs["refresh_token_revoked"]:
+            self.tokens.expire_all()
         if "credits" in changes:
             self.credits_used = 0
         if "seed" in changes:
