@@ -13,7 +13,11 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
   postgresql postgresql-contrib
   python3 python3-pytest python3-aiohttp procps
+  python3-jsonschema python3-yaml chromium
 )
+# The API document's linter and page builder (docs/api-tools) run on Node.js; Debian's unless
+# the machine already has one.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 export DEBIAN_FRONTEND=noninteractive
 sudo_cmd=()
