@@ -3,8 +3,8 @@ real answers against it.
 
 OpenAPI 3.1 schemas are JSON Schema 2020-12. A schema is checked with the document's
 `components` beside it at its root, so that every "#/components/..." reference resolves
-locally. Formats are not asserted; the document gives a
-pattern wherever a format matters (times, sizes).
+locally. Formats are not asserted; the document gives a pattern wherever a format matters
+(times, sizes).
 """
 
 import re
@@ -92,6 +92,16 @@ def check_response(method, path, status, headers, body, content_type=JSON):
     assert not errors, f"{method} {path} {status} does not match the document:\n" + "\n".join(
         errors[:20]) + f"\nbody: {str(body)[:2000]}"
     return response
+
+
+def check_request(method, path, body):
+    """Asserts that a request body the service accepted is one the document allows."""
+    template = template_of(path.split("?")[0])
+    operation = DOCUMENT["paths"][template][method.lower()]
+    request_body = resolve(operation.get("requestBody"))
+    assert request_body, f"{method} {template} documents no request body"
+    errors = schema_errors(request_body["content"][JSON]["schema"], body)
+    assert not errors, f"{method} {path}: accepted body breaks the document: {errors} {body}"
 
 
 def is_error_documented(method, path, status, message):

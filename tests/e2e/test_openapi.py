@@ -26,6 +26,8 @@ def checked(svc, method, path, body=None, headers=None):
     status, res_headers, raw = svc.request_raw(method, path, body, headers)
     parsed = json.loads(raw) if raw and method != "HEAD" else None
     doc.check_response(method, path, status, res_headers, parsed)
+    if 200 <= status < 300 and isinstance(body, (dict, list)):
+        doc.check_request(method, path, body)
     return status, res_headers, parsed
 
 
