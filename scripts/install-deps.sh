@@ -13,10 +13,10 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
   postgresql postgresql-contrib
   python3 python3-pytest python3-aiohttp procps
-  python3-jsonschema python3-yaml chromium
 )
-# The API document's linter and page builder (docs/api-tools) run on Node.js; Debian's unless
-# the machine already has one.
+# The API document's tools and tests: docs/api-tools runs on Node.js (Debian's, unless the
+# machine has one), tests/e2e/test_openapi.py and test_docs_page.py on these.
+packages+=(python3-jsonschema python3-yaml chromium)
 command -v npm >/dev/null || packages+=(nodejs npm)
 
 export DEBIAN_FRONTEND=noninteractive
