@@ -15,6 +15,10 @@ packages=(
   python3 python3-pytest python3-aiohttp procps
   nginx
 )
+# The API document's tools and tests: docs/api-tools runs on Node.js (Debian's, unless the
+# machine has one), tests/e2e/test_openapi.py and test_docs_page.py on these.
+packages+=(python3-jsonschema python3-yaml chromium)
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 export DEBIAN_FRONTEND=noninteractive
 sudo_cmd=()

@@ -26,6 +26,10 @@ fi
 export DESKBRIDGE_TEST_PG_URL
 
 status=0
+echo "== API document: lint docs/openapi.yaml, check the /docs page built from it"
+(cd docs/api-tools && npm ci --no-audit --no-fund --loglevel=error && npm run --silent lint \
+  && npm run --silent check-reference) || status=1
+
 echo "== unit tests (ctest)"
 (cd "$build" && ctest --output-on-failure -j "$(nproc)") || status=1
 

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "api/client_address.hpp"
+#include "api/docs.hpp"
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
@@ -110,6 +111,9 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
     }
     if (path.starts_with(kWebhookPrefix)) {
         return zoho_webhook(request, request_id, std::move(respond));
+    }
+    if (auto docs = docs_response(request.method, path)) {
+        return respond(std::move(*docs));
     }
     respond(failure_response(Failure::kRouteNotFound));
 }
