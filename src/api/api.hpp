@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "api/readiness.hpp"
 #include "auth/authenticator.hpp"
 #include "core/config.hpp"
 #include "core/work_pool.hpp"
@@ -23,6 +24,8 @@ struct ApiDeps {
     const tickets::TicketService& tickets;
     tickets::ConversationSource* conversations;  // null without Zoho
     std::string webhook_secret;                  // empty: no webhook receiver
+    const Readiness* readiness = nullptr;        // null: /readyz answers like /healthz
+    std::string metrics_token;                   // empty: /metrics needs no bearer token
 };
 
 class Api {
@@ -41,6 +44,8 @@ class Api {
     void zoho_webhook(const http::Request& request,
                       const std::string& request_id,
                       http::Responder respond) const;
+    void ready(http::Responder respond) const;
+    void metrics(const http::Request& request, http::Responder respond) const;
     // The JSON object body of an endpoint that takes no URL parameters; otherwise answers the
     // contract's 400 and returns nothing.
     std::optional<boost::json::object> json_body(const http::Request& request,

@@ -76,8 +76,11 @@ int serve(const ServeOptions& options) {
     const tickets::TicketService tickets(**store, *zone, conversations.get(),
                                          options.zoho.cf_order_number,
                                          options.zoho.cf_invoice_number);
+    const api::Readiness readiness(**store, zoho ? &zoho->tokens() : nullptr);
+    const char* metrics_token = std::getenv("DESKBRIDGE_METRICS_TOKEN");
     const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets,
-                                    conversations.get(), options.zoho.webhook_secret});
+                                    conversations.get(), options.zoho.webhook_secret, &readiness,
+                                    metrics_token != nullptr ? metrics_token : ""});
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
         api.handle(std::move(req), std::move(respond));

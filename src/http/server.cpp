@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace deskbridge::http {
 namespace {
@@ -125,6 +126,8 @@ class Session : public std::enable_shared_from_this<Session> {
         keep_alive_ = false;
         head_ = false;
         ++shared_->in_flight;
+        core::metrics::request_started();
+        core::metrics::request_finished(core::metrics::Endpoint::kRejected, status, {});
         const std::string id = early_request_id();
         core::log::info(
             "request",
@@ -135,12 +138,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void write(Response&& res) {
-        if (head_) {
-            // A HEAD answer carries the GET answer's headers and no body.
+        if (head_ || res.status == 304) {
+            // A HEAD answer carries the GET answer's headers and no body; a 304 has no body and
+            // no Content-Length (it could only be the full answer's).
             auto out = std::make_shared<bhttp::response<bhttp::empty_body>>(
                 static_cast<bhttp::status>(res.status), 11);
             fill_fields(*out, res);
-            out->content_length(res.body.size());
+            if (res.status != 304) {
+                out->content_length(res.body.size());
+            }
             return send(std::move(out));
         }
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
@@ -153,7 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
     template <typename Message>
     void fill_fields(Message& out, const Response& res) {
-        out.set(bhttp::field::content_type, res.content_type);
+        if (!res.content_type.empty()) {
+            out.set(bhttp::field::content_type, res.content_type);
+        }
         for (const auto& [name, value] : res.headers) {
             out.set(name, value);
         }

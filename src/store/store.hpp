@@ -24,6 +24,8 @@ class Store {
     virtual core::Status migrate() = 0;
     // Fails unless the schema is exactly the version this build knows.
     virtual core::Status check_schema() = 0;
+    // The version the database records, read without writing anything (readiness probes).
+    virtual core::Result<int> schema_version() = 0;
 
     virtual core::Result<std::optional<TicketView>> find_ticket(const TicketQuery& query) = 0;
     virtual core::Result<std::optional<ApiUser>> find_user_by_login(std::string_view login) = 0;
@@ -74,6 +76,9 @@ struct StoreOptions {
 // "sqlite:PATH" (PATH may be relative) or "postgresql://user:pass@host:port/db" (also
 // "postgres://"; libpq's environment variables apply). Fails with kInvalidArgument for an
 // unknown scheme.
+// The schema version this build migrates to.
+int latest_schema_version();
+
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);
 
 }  // namespace deskbridge::store

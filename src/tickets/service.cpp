@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/etag.hpp"
 #include "tickets/conversation_json.hpp"
 #include "tickets/ticket_json.hpp"
 
@@ -12,13 +13,18 @@ namespace json = boost::json;
 
 // The body is assembled from parts serialized once: the conversation arrays come ready-made
 // from the ConversationView shared by every request for the ticket.
-std::string response_body(const store::TicketView& view,
+DetailsBody response_body(const store::TicketView& view,
                           const core::TimeZone& zone,
                           std::string_view threads,
                           std::string_view attachments,
                           const json::object& sync,
                           const std::optional<json::object>& zoho) {
-    std::string body;
+    DetailsBody out;
+    out.ticket_id = view.ticket.id;
+    if (const auto* calls = sync.if_contains("calls")) {
+        out.zoho_calls = static_cast<int>(calls->to_number<std::int64_t>());
+    }
+    std::string& body = out.json;
     body.reserve(1024 + threads.size() + attachments.size());
     body += R"({"success":true,"ticket":)";
     append_ticket_json(body, view, zone);
@@ -30,10 +36,21 @@ std::string response_body(const store::TicketView& view,
     body += threads;
     body += R"(,"attachments":)";
     body += attachments;
+
+    // The tag: everything so far, qualified by the sync state and error (see DetailsBody).
+    std::string qualifier;
+    for (const auto* key : {"zoho", "error"}) {
+        if (const auto* v = sync.if_contains(key); v != nullptr && v->is_string()) {
+            qualifier += v->get_string();
+        }
+        qualifier += '\n';
+    }
+    out.etag = core::strong_etag(body, qualifier);
+
     body += R"(,"sync":)";
     body += json::serialize(sync);
     body += '}';
-    return body;
+    return out;
 }
 
 store::TicketUpdate update_from(const zoho::Ticket& t) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ class TokenProvider {
     // `calls`, when given, counts the grant this request triggers (if any).
     void get(Clock::time_point deadline, std::atomic<int>* calls, Callback done);
 
+    // For readiness probes, which must not cost a Zoho call each: succeeds at once while a token
+    // is cached and not due for renewal, fails at once with the last grant's error when that
+    // failed less than `min_interval` ago, and otherwise asks for a grant (joining one in flight)
+    // that may take up to `deadline`.
+    void probe(std::chrono::seconds min_interval,
+               Clock::duration deadline,
+               std::function<void(core::Status)> done);
+
     // Zoho refused `token`: forget it, unless a newer one has already replaced it.
     void invalidate(const std::string& token);
 
@@ -39,11 +48,13 @@ class TokenProvider {
     const ZohoConfig& config_;
 
     std::mutex mutex_;
-    std::string token_;                  // guarded by mutex_
-    Clock::time_point renew_at_{};       // guarded by mutex_
-    Clock::time_point blocked_until_{};  // guarded by mutex_
-    bool renewing_ = false;              // guarded by mutex_
-    std::vector<Callback> waiters_;      // guarded by mutex_
+    std::string token_;                        // guarded by mutex_
+    Clock::time_point renew_at_{};             // guarded by mutex_
+    Clock::time_point blocked_until_{};        // guarded by mutex_
+    bool renewing_ = false;                    // guarded by mutex_
+    std::optional<core::Error> last_failure_;  // guarded by mutex_; cleared by a grant
+    Clock::time_point last_failure_at_{};      // guarded by mutex_
+    std::vector<Callback> waiters_;            // guarded by mutex_
 };
 
 }  // namespace deskbridge::zoho
