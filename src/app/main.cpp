@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     Flags f;
     CLI::App cli{"deskbridge: support ticket details from the OMS database and Zoho Desk"};
     cli.require_subcommand(1);
+    cli.fallthrough();  // `deskbridge serve --log-level warn` works like `--log-level warn serve`
     cli.add_option("--log-level", f.log_level, "debug, info, warn or error")
         ->envname("DESKBRIDGE_LOG_LEVEL")
         ->capture_default_str();
