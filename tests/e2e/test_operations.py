@@ -52,10 +52,8 @@ def test_readyz_reports_each_check(service):
 
 def test_readyz_fails_when_the_schema_is_not_this_builds(db_url, engine, tmp_path,
                                                          start_service):
-    e2e_seed_dir = tmp_path / "seed"
-    e2e_seed_dir.mkdir()
     from conftest import import_seed
-    import_seed(e2e_seed_dir, db_url)
+    import_seed(tmp_path, db_url)
     svc = start_service(db_url)
     version = svc.request("GET", "/readyz")[2]["checks"]["migrations"]["version"]
 
@@ -75,6 +73,26 @@ def test_readyz_fails_when_the_schema_is_not_this_builds(db_url, engine, tmp_pat
         "status": "error",
         "error": f"schema is at version {version + 1}, this build needs {version}"}
     assert svc.request("GET", "/healthz")[0] == 200, "alive, only not ready"
+
+
+def test_readyz_fails_when_the_database_cannot_answer(db_url, engine, tmp_path, start_service):
+    from conftest import import_seed
+    import_seed(tmp_path, db_url)
+    svc = start_service(db_url)
+    assert svc.request("GET", "/readyz")[0] == 200
+
+    sql = "ALTER TABLE schema_migrations RENAME TO schema_migrations_gone"
+    if engine == "sqlite":
+        subprocess.run(["sqlite3", db_url.removeprefix("sqlite:"), sql], check=True)
+    else:
+        run_psql(db_url, sql)
+    status, _, body = svc.request("GET", "/readyz")
+    assert status == 503 and body["status"] == "not_ready"
+    assert body["checks"]["database"]["status"] == "error"
+    assert body["checks"]["database"]["error"]
+    assert body["checks"]["migrations"] == {"status": "unknown"}
+    warnings = [line for line in log_lines(svc) if line["event"] == "not_ready"]
+    assert warnings and warnings[-1]["check"] == "database"
 
 
 def test_readyz_and_metrics_refuse_other_methods(service):
