@@ -65,6 +65,11 @@ std::string request_id_for(const http::Request& request) {
     return hex;
 }
 
+template <typename T>
+core::log::Field field_or_null(std::string_view key, bool present, const T& value) {
+    return present ? core::log::Field(key, value) : core::log::Field(key, nullptr);
+}
+
 // Wraps the responder so every answer carries the request id, is counted, and leaves one
 // access-log line.
 http::Responder logged(http::Responder respond,
@@ -87,12 +92,9 @@ http::Responder logged(http::Responder respond,
                              {"status", res.status},
                              {"duration_ms", ms},
                              {"client", client},
-                             note.user.empty() ? core::log::Field("user", nullptr)
-                                               : core::log::Field("user", note.user),
-                             note.ticket != 0 ? core::log::Field("ticket", note.ticket)
-                                              : core::log::Field("ticket", nullptr),
-                             note.zoho_calls >= 0 ? core::log::Field("zoho_calls", note.zoho_calls)
-                                                  : core::log::Field("zoho_calls", nullptr)});
+                             field_or_null("user", !note.user.empty(), note.user),
+                             field_or_null("ticket", note.ticket != 0, note.ticket),
+                             field_or_null("zoho_calls", note.zoho_calls >= 0, note.zoho_calls)});
         }
         res.headers.emplace_back("X-Request-Id", id);
         respond(std::move(res));
@@ -121,10 +123,9 @@ void audit_read(const std::string& request_id,
                                     {"user", who.login},
                                     {"user_id", who.user_id},
                                     {"staff", who.staff},
-                                    who.client_id ? core::log::Field("customer", *who.client_id)
-                                                  : core::log::Field("customer", nullptr),
-                                    ticket != 0 ? core::log::Field("ticket", ticket)
-                                                : core::log::Field("ticket", nullptr),
+                                    field_or_null("customer", who.client_id.has_value(),
+                                                  who.client_id.value_or(0)),
+                                    field_or_null("ticket", ticket != 0, ticket),
                                     {"refresh", refresh},
                                     {"outcome", outcome}});
 }
