@@ -48,13 +48,15 @@ class TokenProvider {
     const ZohoConfig& config_;
 
     std::mutex mutex_;
-    std::string token_;                        // guarded by mutex_
-    Clock::time_point renew_at_{};             // guarded by mutex_
-    Clock::time_point blocked_until_{};        // guarded by mutex_
-    bool renewing_ = false;                    // guarded by mutex_
-    std::optional<core::Error> last_failure_;  // guarded by mutex_; cleared by a grant
-    Clock::time_point last_failure_at_{};      // guarded by mutex_
-    std::vector<Callback> waiters_;            // guarded by mutex_
+    std::string token_;                  // guarded by mutex_
+    Clock::time_point renew_at_{};       // guarded by mutex_
+    Clock::time_point blocked_until_{};  // guarded by mutex_
+    bool renewing_ = false;              // guarded by mutex_
+    std::vector<Callback> waiters_;      // guarded by mutex_
+
+    // The last grant's failure, for probes; guarded by mutex_ and cleared by a grant.
+    std::optional<core::Error> last_failure_;
+    Clock::time_point last_failure_at_{};
 };
 
 }  // namespace deskbridge::zoho
