@@ -7,13 +7,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
-  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata media-types
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format
   postgresql postgresql-contrib
   python3 python3-pytest python3-aiohttp procps
   nginx
+  prometheus  # for promtool, which checks the /metrics output in the tests
 )
 # The API document's tools and tests: docs/api-tools runs on Node.js (Debian's, unless the
 # machine has one), tests/e2e/test_openapi.py and test_docs_page.py on these.

@@ -8,7 +8,9 @@
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
+#include "core/etag.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/request_id.hpp"
 #include "core/time.hpp"
 
@@ -20,7 +22,32 @@ namespace json = boost::json;
 constexpr std::string_view kAuthPath = "/api/get/auth";
 constexpr std::string_view kTicketDetailsPath = "/api/get/ticket_details";
 constexpr std::string_view kHealthPath = "/healthz";
+constexpr std::string_view kReadyPath = "/readyz";
+constexpr std::string_view kMetricsPath = "/metrics";
 constexpr std::string_view kWebhookPrefix = "/api/zoho/webhook/";
+
+using core::metrics::Endpoint;
+
+// The fixed name a request is counted and logged under: never the raw target, which may carry
+// a webhook secret or, against the contract, credentials in a query string.
+Endpoint endpoint_of(std::string_view path) {
+    if (path == kTicketDetailsPath) {
+        return Endpoint::kTicketDetails;
+    }
+    if (path == kAuthPath) {
+        return Endpoint::kAuth;
+    }
+    if (path == kHealthPath) {
+        return Endpoint::kHealthz;
+    }
+    if (path == kReadyPath) {
+        return Endpoint::kReadyz;
+    }
+    if (path == kMetricsPath) {
+        return Endpoint::kMetrics;
+    }
+    return path.starts_with(kWebhookPrefix) ? Endpoint::kZohoWebhook : Endpoint::kUnknown;
+}
 
 // The caller's X-Request-Id when it is short and plain, otherwise a fresh one.
 std::string request_id_for(const http::Request& request) {
@@ -35,29 +62,37 @@ std::string request_id_for(const http::Request& request) {
     return core::new_request_id();
 }
 
-// The path as the access log shows it: the webhook's path ends in its secret, which stays out.
-std::string loggable_path(std::string_view path) {
-    if (path.starts_with(kWebhookPrefix)) {
-        return std::string(kWebhookPrefix) + "[redacted]";
-    }
-    return std::string(path);
+template <typename T>
+core::log::Field field_or_null(std::string_view key, bool present, const T& value) {
+    return present ? core::log::Field(key, value) : core::log::Field(key, nullptr);
 }
 
-// Wraps the responder so every answer carries the request id and leaves one access-log line.
-http::Responder logged(http::Responder respond, const http::Request& request, std::string id) {
+// Wraps the responder so every answer carries the request id, is counted, and leaves one
+// access-log line.
+http::Responder logged(http::Responder respond,
+                       const http::Request& request,
+                       Endpoint endpoint,
+                       std::string id) {
     const auto start = std::chrono::steady_clock::now();
-    return [respond = std::move(respond), id = std::move(id), start, method = request.method,
-            path = loggable_path(request.path()),
-            client = request.remote_address](http::Response&& res) {
-        const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-        core::log::info("request", {{"request_id", id},
-                                    {"method", method},
-                                    {"endpoint", path},
-                                    {"status", res.status},
-                                    {"duration_ms", ms},
-                                    {"client", client}});
+    core::metrics::request_started();
+    return [respond = std::move(respond), id = std::move(id), start, endpoint,
+            method = request.method, client = request.remote_address](http::Response&& res) {
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        core::metrics::request_finished(endpoint, res.status, elapsed);
+        if (core::log::enabled(core::log::Level::kInfo)) {
+            const auto& note = res.log;
+            const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+            core::log::info("request",
+                            {{"request_id", id},
+                             {"method", method},
+                             {"endpoint", core::metrics::name(endpoint)},
+                             {"status", res.status},
+                             {"duration_ms", ms},
+                             {"client", client},
+                             field_or_null("user", !note.user.empty(), note.user),
+                             field_or_null("ticket", note.ticket != 0, note.ticket),
+                             field_or_null("zoho_calls", note.zoho_calls >= 0, note.zoho_calls)});
+        }
         res.headers.emplace_back("X-Request-Id", id);
         respond(std::move(res));
     };
@@ -80,6 +115,35 @@ bool throttled(auth::LoginThrottle& throttle,
     return true;
 }
 
+// Every If-None-Match field of the request, joined as one list.
+std::string if_none_match(const http::Request& request) {
+    std::string list;
+    for (const auto& [name, value] : request.headers) {
+        if (name == "if-none-match") {
+            list += list.empty() ? "" : ",";
+            list += value;
+        }
+    }
+    return list;
+}
+
+// One audit line per ticket_details answer: who read which ticket, and whether Zoho was asked.
+void audit_read(const std::string& request_id,
+                const auth::Principal& who,
+                std::int64_t ticket,
+                bool refresh,
+                std::string_view outcome) {
+    core::log::info("ticket_read", {{"request_id", request_id},
+                                    {"user", who.login},
+                                    {"user_id", who.user_id},
+                                    {"staff", who.staff},
+                                    field_or_null("customer", who.client_id.has_value(),
+                                                  who.client_id.value_or(0)),
+                                    field_or_null("ticket", ticket != 0, ticket),
+                                    {"refresh", refresh},
+                                    {"outcome", outcome}});
+}
+
 http::Response ok_json(std::string body) {
     return http::Response{200, std::move(body)};
 }
@@ -88,8 +152,8 @@ http::Response ok_json(std::string body) {
 
 void Api::handle(http::Request&& request, http::Responder respond) const {
     const std::string request_id = request_id_for(request);
-    respond = logged(std::move(respond), request, request_id);
     const std::string_view path = request.path();
+    respond = logged(std::move(respond), request, endpoint_of(path), request_id);
 
     if (path == kTicketDetailsPath) {
         if (request.method != "GET") {
@@ -109,6 +173,13 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
         }
         return respond(ok_json(R"({"status":"ok"})"));
     }
+    if (path == kReadyPath || path == kMetricsPath) {
+        if (request.method != "GET" && request.method != "HEAD") {
+            return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD"));
+        }
+        return path == kReadyPath ? ready(std::move(respond))
+                                  : metrics(request, std::move(respond));
+    }
     if (path.starts_with(kWebhookPrefix)) {
         return zoho_webhook(request, request_id, std::move(respond));
     }
@@ -116,6 +187,41 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
         return respond(std::move(*docs));
     }
     respond(failure_response(Failure::kRouteNotFound));
+}
+
+void Api::ready(http::Responder respond) const {
+    if (deps_.readiness == nullptr) {
+        return respond(ok_json(R"({"status":"ready","checks":{}})"));
+    }
+    offload(
+        [this, respond]() {
+            deps_.readiness->check([respond](unsigned status, std::string body) {
+                respond(http::Response{status, std::move(body)});
+            });
+        },
+        respond);
+}
+
+void Api::metrics(const http::Request& request, http::Responder respond) const {
+    if (!deps_.metrics_token.empty()) {
+        constexpr std::string_view kBearer = "Bearer ";
+        const std::string_view given = request.header("authorization");
+        if (!given.starts_with(kBearer) ||
+            !webhook_secret_matches(given.substr(kBearer.size()), deps_.metrics_token)) {
+            return respond(failure_response(Failure::kMetricsAuth));
+        }
+    }
+    const core::metrics::Sample pool[] = {
+        {"deskbridge_work_pool_threads", "Threads for blocking work (database, hashing).",
+         static_cast<double>(deps_.pool.threads())},
+        {"deskbridge_work_pool_busy", "Work pool threads running a job.",
+         static_cast<double>(deps_.pool.busy())},
+        {"deskbridge_work_pool_queued", "Jobs waiting for a work pool thread.",
+         static_cast<double>(deps_.pool.queued())},
+    };
+    http::Response res{200, core::metrics::render(pool)};
+    res.content_type = core::metrics::kContentType;
+    respond(std::move(res));
 }
 
 void Api::offload(std::function<void()> job, const http::Responder& respond) const {
@@ -185,14 +291,30 @@ void Api::login(const http::Request& request,
         respond);
 }
 
-// The answer for one ticket_details outcome, from whichever path produced it.
+// The answer for one ticket_details outcome, from whichever path produced it, with its audit
+// line. The tag is compared even after a refresh: Zoho was asked, but the caller's copy may
+// still be current.
 static http::Response details_response(tickets::DetailsOutcome&& outcome,
-                                       const std::string& request_id) {
-    if (auto* body = std::get_if<std::string>(&outcome)) {
-        return ok_json(std::move(*body));
+                                       const std::string& request_id,
+                                       const auth::Principal& principal,
+                                       bool refresh,
+                                       const std::string& validators) {
+    if (auto* found = std::get_if<tickets::DetailsBody>(&outcome)) {
+        const bool current = !validators.empty() && core::none_match_hits(validators, found->etag);
+        audit_read(request_id, principal, found->ticket_id, refresh,
+                   current ? "not_modified" : "ok");
+        http::Response res =
+            current ? http::Response{304, {}, {}} : ok_json(std::move(found->json));
+        res.headers.emplace_back("ETag", std::move(found->etag));
+        res.headers.emplace_back("Cache-Control", "private, no-cache");
+        res.log = {principal.login, found->ticket_id, found->zoho_calls};
+        return res;
     }
     if (std::holds_alternative<tickets::NotFound>(outcome)) {
-        return failure_response(Failure::kTicketNotFound);
+        audit_read(request_id, principal, 0, refresh, "not_found");
+        auto res = failure_response(Failure::kTicketNotFound);
+        res.log.user = principal.login;
+        return res;
     }
     const auto& error = std::get<core::Error>(outcome);
     core::log::error(
@@ -212,12 +334,14 @@ void Api::ticket_details(const http::Request& request,
     if (!token) {
         return respond(failure_response(Failure::kAuthRequired));
     }
-    if (details_from_memory(*token, *body, request_id, respond)) {
+    std::string validators = if_none_match(request);
+    if (details_from_memory(*token, *body, validators, request_id, respond)) {
         return;
     }
 
     offload(
-        [this, token = std::move(*token), body = std::move(*body), respond, request_id]() {
+        [this, token = std::move(*token), body = std::move(*body), respond, request_id,
+         validators = std::move(validators)]() {
             auto who = deps_.authenticator.authenticate(token);
             if (const auto* failure = std::get_if<auth::AuthFailure>(&who)) {
                 return respond(auth_failure_response(*failure));
@@ -237,9 +361,12 @@ void Api::ticket_details(const http::Request& request,
                 return respond(failure_response(Failure::kNoIdentifier));
             }
 
+            const bool refresh = fields->request.refresh;
             deps_.tickets.details(principal, std::move(fields->request),
-                                  [respond, request_id](tickets::DetailsOutcome outcome) {
-                                      respond(details_response(std::move(outcome), request_id));
+                                  [respond, request_id, principal, refresh,
+                                   validators](tickets::DetailsOutcome outcome) {
+                                      respond(details_response(std::move(outcome), request_id,
+                                                               principal, refresh, validators));
                                   });
         },
         respond);
@@ -250,6 +377,7 @@ void Api::ticket_details(const http::Request& request,
 // ticket's conversation is fresh in memory): no database work, no hop to the pool.
 bool Api::details_from_memory(const std::string& token,
                               const json::object& body,
+                              const std::string& validators,
                               const std::string& request_id,
                               const http::Responder& respond) const {
     auto who = deps_.authenticator.authenticate_from_memory(token);
@@ -274,11 +402,12 @@ bool Api::details_from_memory(const std::string& token,
         respond(failure_response(Failure::kNoIdentifier));
         return true;
     }
+    const bool refresh = fields->request.refresh;
     auto outcome = deps_.tickets.details_from_memory(*principal, std::move(fields->request));
     if (!outcome) {
         return false;
     }
-    respond(details_response(std::move(*outcome), request_id));
+    respond(details_response(std::move(*outcome), request_id, *principal, refresh, validators));
     return true;
 }
 

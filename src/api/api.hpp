@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "api/readiness.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
 #include "core/config.hpp"
@@ -26,6 +27,8 @@ struct ApiDeps {
     std::string webhook_secret;                  // empty: no webhook receiver
     auth::LoginThrottle& login_throttle;
     std::string trusted_proxy;  // peer whose X-Forwarded-For names the client; empty: none
+    const Readiness* readiness = nullptr;  // null: /readyz answers like /healthz
+    std::string metrics_token;             // empty: /metrics needs no bearer token
 };
 
 class Api {
@@ -44,11 +47,14 @@ class Api {
     void zoho_webhook(const http::Request& request,
                       const std::string& request_id,
                       http::Responder respond) const;
+    void ready(http::Responder respond) const;
+    void metrics(const http::Request& request, http::Responder respond) const;
     // The JSON object body of an endpoint that takes no URL parameters; otherwise answers the
     // contract's 400 and returns nothing.
     // True when answered (from memory, or with an error the checks found without blocking).
     bool details_from_memory(const std::string& token,
                              const boost::json::object& body,
+                             const std::string& validators,
                              const std::string& request_id,
                              const http::Responder& respond) const;
     std::optional<boost::json::object> json_body(const http::Request& request,

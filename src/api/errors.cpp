@@ -38,6 +38,11 @@ http::Response failure_response(Failure failure, std::string_view allow) {
             res.headers.emplace_back("Retry-After", "1");
             return res;
         }
+        case Failure::kMetricsAuth: {
+            auto res = make(401, "metrics token required");
+            res.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return res;
+        }
     }
     return make(500, "Internal error: unknown failure");
 }

@@ -20,6 +20,7 @@ enum class Failure {
     kTicketNotFound,    // 404
     kRouteNotFound,     // 404 for an unknown path
     kBusy,              // 503, the work queue is full
+    kMetricsAuth,       // 401 on /metrics without the configured bearer token
 };
 
 http::Response failure_response(Failure failure, std::string_view allow = {});

@@ -79,9 +79,12 @@ int serve(const ServeOptions& options) {
                                          options.zoho.cf_order_number,
                                          options.zoho.cf_invoice_number);
     auth::LoginThrottle login_throttle(config.limits);
+    const api::Readiness readiness(**store, zoho ? &zoho->tokens() : nullptr);
+    const char* metrics_token = std::getenv("DESKBRIDGE_METRICS_TOKEN");
     const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets,
                                     conversations.get(), options.zoho.webhook_secret,
-                                    login_throttle, config.trusted_proxy});
+                                    login_throttle, config.trusted_proxy, &readiness,
+                                    metrics_token != nullptr ? metrics_token : ""});
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
         api.handle(std::move(req), std::move(respond));

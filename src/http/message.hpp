@@ -2,6 +2,7 @@
 // Plain HTTP request and response values passed between the server and the handlers, so that
 // no module but http/ includes Beast or Asio.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ struct Response {
     std::string body;
     std::string content_type = "application/json; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;
+
+    // Never sent: what only the handler knows, for the access log line.
+    struct LogNote {
+        std::string user;
+        std::int64_t ticket = 0;  // chamado_id, 0 for none
+        int zoho_calls = -1;      // -1: the request could not call Zoho
+    } log;
 };
 
 // Called exactly once per request, from any thread.

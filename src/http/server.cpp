@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/request_id.hpp"
 
 namespace deskbridge::http {
@@ -117,6 +118,8 @@ class Session : public std::enable_shared_from_this<Session> {
         keep_alive_ = false;
         head_ = false;
         ++shared_->in_flight;
+        core::metrics::request_started();
+        core::metrics::request_finished(core::metrics::Endpoint::kRejected, status, {});
         // Refused before routing, so the API layer never named it; it still gets an id.
         const std::string id = core::new_request_id();
         core::log::info(
@@ -139,17 +142,23 @@ class Session : public std::enable_shared_from_this<Session> {
         out->head += ' ';
         out->head += bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
         out->head += "\r\n";
-        append_header(out->head, "Content-Type", res.content_type);
+        if (!res.content_type.empty()) {
+            append_header(out->head, "Content-Type", res.content_type);
+        }
         for (const auto& [name, value] : res.headers) {
             append_header(out->head, name, value);
         }
         if (!keep_alive) {
             out->head += "Connection: close\r\n";
         }
-        out->head += "Content-Length: ";
-        out->head += std::to_string(res.body.size());
-        out->head += "\r\n\r\n";
-        if (!head_) {
+        // A 304 has no body and no Content-Length (it could only be the full answer's).
+        if (res.status != 304) {
+            out->head += "Content-Length: ";
+            out->head += std::to_string(res.body.size());
+            out->head += "\r\n";
+        }
+        out->head += "\r\n";
+        if (!head_ && res.status != 304) {
             out->body = std::move(res.body);  // a HEAD answer has the GET headers and no body
         }
 

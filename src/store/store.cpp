@@ -1,10 +1,15 @@
 #include "store/store.hpp"
 
+#include "store/detail/migrations.hpp"
 #include "store/detail/postgres_connection.hpp"
 #include "store/detail/sql_store.hpp"
 #include "store/detail/sqlite_connection.hpp"
 
 namespace deskbridge::store {
+
+int latest_schema_version() {
+    return detail::latest_schema_version();
+}
 
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options) {
     constexpr std::string_view kSqlite = "sqlite:";

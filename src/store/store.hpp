@@ -25,6 +25,8 @@ class Store {
     virtual core::Status migrate() = 0;
     // Fails unless the schema is exactly the version this build knows.
     virtual core::Status check_schema() = 0;
+    // The version the database records, read without writing anything (readiness probes).
+    virtual core::Result<int> schema_version() = 0;
 
     // A number that moves whenever the database may have changed, whoever changed it; nullopt
     // when the engine cannot tell cheaply (then nothing read may be reused across requests).
@@ -100,6 +102,9 @@ struct StoreOptions {
 // "sqlite:PATH" (PATH may be relative) or "postgresql://user:pass@host:port/db" (also
 // "postgres://"; libpq's environment variables apply). Fails with kInvalidArgument for an
 // unknown scheme.
+// The schema version this build migrates to.
+int latest_schema_version();
+
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);
 
 }  // namespace deskbridge::store

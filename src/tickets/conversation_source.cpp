@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "tickets/conversation_json.hpp"
 #include "zoho/cache_codec.hpp"
 
@@ -99,13 +100,15 @@ std::optional<ConversationResult> ConversationSource::from_memory_if_fresh(
     if (!memory || !fresh(*memory)) {
         return std::nullopt;
     }
+    core::metrics::conversation_cache(CacheResult::kMemoryHit);
     return from_cache(*memory);
 }
 
 void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback done) {
     const auto memory = from_memory(zoho_id);
     std::optional<Cached> cached = memory;
-    if (!memory || !fresh(*memory)) {
+    const bool memory_fresh = memory && fresh(*memory);
+    if (!memory_fresh) {
         // The database may hold a newer copy (another instance fetched it) or a stale mark;
         // this instance's memory may hold one the database write has not reached yet.
         auto stored = load(zoho_id);
@@ -116,10 +119,14 @@ void ConversationSource::get(const std::string& zoho_id, bool refresh, Callback 
             }
         }
     }
+    using core::metrics::CacheResult;
     if (!refresh && cached && fresh(*cached)) {
+        core::metrics::conversation_cache(memory_fresh ? CacheResult::kMemoryHit
+                                                       : CacheResult::kDatabaseHit);
         return done(from_cache(*cached));
     }
 
+    core::metrics::conversation_cache(refresh ? CacheResult::kBypass : CacheResult::kMiss);
     const std::string key = refresh ? zoho_id + "#refresh" : zoho_id;
     {
         const std::lock_guard lock(mutex_);

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/etag.hpp"
 #include "tickets/conversation_json.hpp"
 #include "tickets/ticket_json.hpp"
 
@@ -10,16 +11,27 @@ namespace {
 
 namespace json = boost::json;
 
+// The `sync` object of an answer, serialized, with the parts of it the ETag covers.
+struct SyncPart {
+    std::string_view json;
+    std::string_view state;  // sync.zoho
+    std::string_view error;  // sync.error, empty when none
+    int calls = 0;
+};
+
 // The body is assembled from parts serialized once: the ticket object comes ready-made with
 // the KnownTicket, the conversation arrays from the ConversationView shared by every request
 // for the ticket.
-std::string response_body(const KnownTicket& ticket,
+DetailsBody response_body(const KnownTicket& ticket,
                           std::string_view threads,
                           std::string_view attachments,
-                          std::string_view sync,
+                          const SyncPart& sync,
                           const std::optional<json::object>& zoho) {
-    std::string body;
-    body.reserve(64 + ticket.json.size() + threads.size() + attachments.size() + sync.size());
+    DetailsBody out;
+    out.ticket_id = ticket.view.ticket.id;
+    out.zoho_calls = sync.calls;
+    std::string& body = out.json;
+    body.reserve(64 + ticket.json.size() + threads.size() + attachments.size() + sync.json.size());
     body += R"({"success":true,"ticket":)";
     body += ticket.json;
     if (zoho) {
@@ -30,10 +42,16 @@ std::string response_body(const KnownTicket& ticket,
     body += threads;
     body += R"(,"attachments":)";
     body += attachments;
+
+    // The tag: everything so far, qualified by the sync state and error (see DetailsBody).
+    std::string qualifier;
+    qualifier.append(sync.state).append(1, '\n').append(sync.error).append(1, '\n');
+    out.etag = core::strong_etag(body, qualifier);
+
     body += R"(,"sync":)";
-    body += sync;
+    body += sync.json;
     body += '}';
-    return body;
+    return out;
 }
 
 store::TicketUpdate update_from(const zoho::Ticket& t) {
@@ -151,11 +169,13 @@ void TicketService::answer(const auth::Principal& who,
                            std::function<void(DetailsOutcome)> done) const {
     const auto& zoho_id = known->view.ticket.zoho_id;
     if (!zoho_id || zoho_id->empty()) {
-        return done(response_body(*known, "[]", "[]", R"({"zoho":"not_linked"})", std::nullopt));
+        return done(response_body(
+            *known, "[]", "[]", SyncPart{R"({"zoho":"not_linked"})", "not_linked"}, std::nullopt));
     }
     if (conversations_ == nullptr) {
-        return done(
-            response_body(*known, "[]", "[]", R"({"zoho":"not_configured"})", std::nullopt));
+        return done(response_body(*known, "[]", "[]",
+                                  SyncPart{R"({"zoho":"not_configured"})", "not_configured"},
+                                  std::nullopt));
     }
 
     const std::string id = *zoho_id;
@@ -182,8 +202,9 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
         sync["error"] = result.error;
     }
     const std::string sync_json = json::serialize(sync);
+    const SyncPart sync_part{sync_json, result.state, result.error, result.calls};
     if (!result.view) {
-        return done(response_body(*known, "[]", "[]", sync_json, std::nullopt));
+        return done(response_body(*known, "[]", "[]", sync_part, std::nullopt));
     }
 
     const zoho::Conversation& c = result.view->conversation;
@@ -206,7 +227,7 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
 
     const int reader = who.staff ? 1 : 0;
     done(response_body(*known, result.view->threads_json[reader],
-                       result.view->attachments_json[reader], sync_json, zoho_json));
+                       result.view->attachments_json[reader], sync_part, zoho_json));
 }
 
 }  // namespace deskbridge::tickets

@@ -31,9 +31,20 @@ struct DetailsRequest {
     bool refresh = false;
 };
 
+// A 200 answer: its JSON body, its entity tag, and what the access and audit logs name.
+//
+// The tag covers the body except the delivery facts in `sync` (`source`, `fetched_at`, `calls`):
+// the same ticket, conversation and sync state give the same tag whether the copy came from the
+// cache or from a revalidation that found nothing new, and any change of data gives a new one.
+struct DetailsBody {
+    std::string json;
+    std::string etag;
+    std::int64_t ticket_id = 0;
+    int zoho_calls = 0;
+};
+
 struct NotFound {};
-// The serialized JSON body of a 200 answer, a 404, or an error.
-using DetailsOutcome = std::variant<std::string, NotFound, core::Error>;
+using DetailsOutcome = std::variant<DetailsBody, NotFound, core::Error>;
 
 // A local ticket as read from the store, with its `ticket` JSON object serialized once.
 struct KnownTicket {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace deskbridge::zoho {
 namespace {
@@ -85,7 +86,12 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                     HttpRequest req =
                         desk_request(config_, *token, attempt->path, attempt->budget->deadline);
                     ++attempt->budget->calls;
-                    http_.send(std::move(req), [this, attempt, token = *token](HttpResponse res) {
+                    http_.send(std::move(req), [this, attempt, token = *token,
+                                                sent = Clock::now()](HttpResponse res) {
+                        core::metrics::zoho_call(
+                            core::metrics::classify_zoho_path(attempt->path),
+                            core::metrics::classify_zoho_status(res.status, res.timed_out),
+                            Clock::now() - sent);
                         on_response(attempt, token, std::move(res));
                     });
                 });
@@ -96,6 +102,7 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
                              HttpResponse res) const {
     if (res.credits_remaining) {
         attempt->budget->credits_remaining = *res.credits_remaining;
+        core::metrics::zoho_credits_remaining(*res.credits_remaining);
     }
     const auto timeout_error = [&] {
         return core::Error::unavailable("Zoho Desk timed out after " +

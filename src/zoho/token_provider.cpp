@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace deskbridge::zoho {
 namespace {
@@ -91,6 +92,27 @@ void TokenProvider::get(Clock::time_point deadline, std::atomic<int>* calls, Cal
     }
 }
 
+void TokenProvider::probe(std::chrono::seconds min_interval,
+                          Clock::duration deadline,
+                          std::function<void(core::Status)> done) {
+    {
+        std::unique_lock lock(mutex_);
+        const auto now = Clock::now();
+        if (!token_.empty() && now < renew_at_) {
+            lock.unlock();
+            return done({});
+        }
+        if (last_failure_ && now < last_failure_at_ + min_interval) {
+            core::Error error = *last_failure_;
+            lock.unlock();
+            return done(std::move(error));
+        }
+    }
+    get(Clock::now() + deadline, nullptr, [done = std::move(done)](core::Result<std::string> t) {
+        done(t ? core::Status{} : core::Status{t.error()});
+    });
+}
+
 void TokenProvider::invalidate(const std::string& token) {
     const std::lock_guard lock(mutex_);
     if (token == token_) {
@@ -115,18 +137,30 @@ void TokenProvider::request_grant(Clock::time_point deadline,
         ++*calls;
     }
 
-    http_.send(std::move(req), [this, done = std::move(done)](HttpResponse res) {
-        auto grant = read_grant(res);
-        if (!grant) {
-            core::log::warn("zoho_token_grant_failed",
-                            {{"status", res.status}, {"error", grant.error().message}});
-            if (grant.error().detail == "Access Denied") {
-                const std::lock_guard lock(mutex_);
-                blocked_until_ = Clock::now() + kThrottlePause;
+    http_.send(
+        std::move(req), [this, done = std::move(done), sent = Clock::now()](HttpResponse res) {
+            auto grant = read_grant(res);
+            namespace metrics = core::metrics;
+            auto outcome = metrics::classify_zoho_status(res.status, res.timed_out);
+            if (!grant && outcome == metrics::ZohoOutcome::kOk) {
+                outcome = metrics::ZohoOutcome::kClientError;  // an OAuth error in a 200 answer
             }
-        }
-        done(std::move(grant));
-    });
+            metrics::zoho_call(metrics::ZohoEndpoint::kToken, outcome, Clock::now() - sent);
+            metrics::zoho_token_renewal(grant.ok());
+            if (!grant) {
+                core::log::warn("zoho_token_grant_failed",
+                                {{"status", res.status}, {"error", grant.error().message}});
+                {
+                    const std::lock_guard lock(mutex_);
+                    if (grant.error().detail == "Access Denied") {
+                        blocked_until_ = Clock::now() + kThrottlePause;
+                    }
+                    last_failure_ = grant.error();
+                    last_failure_at_ = Clock::now();
+                }
+            }
+            done(std::move(grant));
+        });
 }
 
 std::chrono::seconds TokenProvider::margin_for(std::chrono::seconds lifetime) const {
@@ -141,6 +175,7 @@ void TokenProvider::renew(Clock::time_point deadline, std::atomic<int>* calls) {
         {
             const std::lock_guard lock(mutex_);
             token_ = grant->token;
+            last_failure_.reset();
             renew_at_ = Clock::now() + grant->lifetime - margin_for(grant->lifetime);
         }
         core::log::info("zoho_token_renewed", {{"expires_in_s", grant->lifetime.count()}});

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,14 @@ class TokenProvider {
     using Callback = std::function<void(core::Result<std::string>)>;
     // `calls`, when given, counts the grant this request triggers (if any).
     void get(Clock::time_point deadline, std::atomic<int>* calls, Callback done);
+
+    // For readiness probes, which must not cost a Zoho call each: succeeds at once while a token
+    // is cached and not due for renewal, fails at once with the last grant's error when that
+    // failed less than `min_interval` ago, and otherwise asks for a grant (joining one in flight)
+    // that may take up to `deadline`.
+    void probe(std::chrono::seconds min_interval,
+               Clock::duration deadline,
+               std::function<void(core::Status)> done);
 
     // Zoho refused `token`: forget it, unless a newer one has already replaced it.
     void invalidate(const std::string& token);
@@ -73,6 +82,10 @@ class TokenProvider {
     Clock::time_point blocked_until_{};  // guarded by mutex_
     bool renewing_ = false;              // guarded by mutex_
     std::vector<Callback> waiters_;      // guarded by mutex_
+
+    // The last grant's failure, for probes; guarded by mutex_ and cleared by a grant.
+    std::optional<core::Error> last_failure_;
+    Clock::time_point last_failure_at_{};
 
     // Runs the blocking store calls; declared last so that it joins before the rest goes.
     std::unique_ptr<core::WorkPool> store_thread_;

@@ -26,6 +26,7 @@ class ZohoDesk {
 
     const ZohoConfig& config() const { return config_; }
     const ConversationFetcher& fetcher() const { return fetcher_; }
+    TokenProvider& tokens() { return tokens_; }
 
   private:
     ZohoConfig config_;

@@ -241,7 +241,8 @@ class Service:
             raw = res.read()
         finally:
             conn.close()
-        if res.status == 200 and b'"auth"' in raw:
+        is_json = res.headers.get("Content-Type", "").startswith("application/json")
+        if res.status == 200 and is_json and b'"auth"' in raw:
             log_secrets.record("issued token", json.loads(raw).get("auth"))
         return res.status, res.headers, raw
 

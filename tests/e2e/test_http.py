@@ -196,7 +196,7 @@ def test_access_log_line_names_the_request(service):
     mine = [line for line in lines if line.get("request_id") == "e2e-log-line"]
     assert len(mine) == 1
     assert {k: mine[0].get(k) for k in ("event", "method", "endpoint", "status")} == {
-        "event": "request", "method": "GET", "endpoint": DETAILS, "status": 401}
+        "event": "request", "method": "GET", "endpoint": "ticket_details", "status": 401}
 
 
 # Shutdown ------------------------------------------------------------------------------------

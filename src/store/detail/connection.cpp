@@ -1,5 +1,7 @@
 #include "store/detail/connection.hpp"
 
+#include "core/metrics.hpp"
+
 namespace deskbridge::store::detail {
 
 ConnectionPool::ConnectionPool(Factory factory, unsigned size)
@@ -14,7 +16,13 @@ ConnectionPool::Lease::~Lease() {
 
 core::Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    const auto available = [this] { return !idle_.empty() || open_ < size_; };
+    if (!available()) {
+        core::metrics::db_wait_started();
+        cv_.wait(lock, available);
+        core::metrics::db_wait_finished();
+    }
+    core::metrics::db_connection_leased(!idle_.empty());
     if (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
@@ -25,6 +33,7 @@ core::Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     lock.unlock();
     auto conn = factory_();
     if (!conn) {
+        core::metrics::db_connection_open_failed();
         lock.lock();
         --open_;
         cv_.notify_one();
@@ -37,6 +46,7 @@ void ConnectionPool::release(std::unique_ptr<Connection> conn) {
     {
         const std::lock_guard lock(mutex_);
         idle_.push_back(std::move(conn));
+        core::metrics::db_connection_returned();
     }
     cv_.notify_one();
 }

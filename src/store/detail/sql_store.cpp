@@ -211,7 +211,7 @@ class SqlStore final : public Store {
 
     Status check_schema() override {
         return with_connection([](Connection& c) -> Status {
-            auto v = schema_version(c);
+            auto v = detail::schema_version(c);
             if (!v) {
                 return std::move(v).error();
             }
@@ -222,6 +222,18 @@ class SqlStore final : public Store {
             }
             return {};
         });
+    }
+
+    Result<int> schema_version() override {
+        auto lease = pool_.acquire();
+        if (!lease) {
+            return std::move(lease).error();
+        }
+        auto rows = (*lease)->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        return static_cast<int>(std::get<std::int64_t>(rows->at(0).at(0)));
     }
 
     Result<std::optional<TicketView>> find_ticket(const TicketQuery& q) override {
