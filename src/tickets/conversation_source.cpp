@@ -100,7 +100,7 @@ std::optional<ConversationResult> ConversationSource::from_memory_if_fresh(
     if (!memory || !fresh(*memory)) {
         return std::nullopt;
     }
-    core::metrics::conversation_cache(CacheResult::kMemoryHit);
+    core::metrics::conversation_cache(core::metrics::CacheResult::kMemoryHit);
     return from_cache(*memory);
 }
 
