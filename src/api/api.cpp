@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "api/attachment_route.hpp"
 #include "api/errors.hpp"
 #include "api/request_parsing.hpp"
 #include "api/webhook.hpp"
@@ -86,6 +87,9 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
             return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD"));
         }
         return respond(ok_json(R"({"status":"ok"})"));
+    }
+    if (path.starts_with(kAttachmentsPrefix)) {
+        return attachment_download(request, request_id, std::move(respond));
     }
     if (path.starts_with(kWebhookPrefix)) {
         return zoho_webhook(request, request_id, std::move(respond));

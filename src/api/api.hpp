@@ -9,9 +9,11 @@
 #include <optional>
 
 #include "auth/authenticator.hpp"
+#include "auth/link_signer.hpp"
 #include "core/config.hpp"
 #include "core/work_pool.hpp"
 #include "http/message.hpp"
+#include "tickets/attachment_download.hpp"
 #include "tickets/service.hpp"
 
 namespace deskbridge::api {
@@ -21,8 +23,10 @@ struct ApiDeps {
     core::WorkPool& pool;
     const auth::Authenticator& authenticator;
     const tickets::TicketService& tickets;
-    tickets::ConversationSource* conversations;  // null without Zoho
-    std::string webhook_secret;                  // empty: no webhook receiver
+    tickets::ConversationSource* conversations;     // null without Zoho
+    std::string webhook_secret;                     // empty: no webhook receiver
+    const auth::LinkSigner* link_signer = nullptr;  // null: download links refused
+    const tickets::AttachmentService* attachments = nullptr;
 };
 
 class Api {
@@ -38,6 +42,10 @@ class Api {
     void ticket_details(const http::Request& request,
                         const std::string& request_id,
                         http::Responder respond) const;
+    // Defined in attachment_route.cpp.
+    void attachment_download(const http::Request& request,
+                             const std::string& request_id,
+                             http::Responder respond) const;
     void zoho_webhook(const http::Request& request,
                       const std::string& request_id,
                       http::Responder respond) const;

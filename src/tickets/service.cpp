@@ -79,17 +79,16 @@ void TicketService::details(const auth::Principal& who,
             response_body(view, zone_, "[]", "[]", {{"zoho", "not_configured"}}, std::nullopt));
     }
 
-    const bool refresh = request.refresh;
     const std::string zoho_id = *view.ticket.zoho_id;
     conversations_->get(
-        zoho_id, refresh,
-        [this, who, refresh, view = std::move(view), done](ConversationResult result) mutable {
-            finish_with_zoho(who, refresh, std::move(view), std::move(result), done);
+        zoho_id, request.refresh,
+        [this, who, request, view = std::move(view), done](ConversationResult result) mutable {
+            finish_with_zoho(who, request, std::move(view), std::move(result), done);
         });
 }
 
 void TicketService::finish_with_zoho(const auth::Principal& who,
-                                     bool refresh,
+                                     const DetailsRequest& request,
                                      store::TicketView view,
                                      ConversationResult result,
                                      const std::function<void(DetailsOutcome)>& done) const {
@@ -109,7 +108,7 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
 
     const zoho::Conversation& c = result.view->conversation;
     std::optional<json::object> zoho_json;
-    if (refresh && c.ticket) {
+    if (request.refresh && c.ticket) {
         zoho_json = zoho_ticket_to_json(*c.ticket, cf_order_, cf_invoice_);
         if (auto st = store_.apply_ticket_update(view.ticket.id, update_from(*c.ticket)); !st) {
             return done(std::move(st).error());
@@ -125,8 +124,16 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
     }
 
     const int reader = who.staff ? 1 : 0;
-    done(response_body(view, zone_, result.view->threads_json[reader],
-                       result.view->attachments_json[reader], sync, zoho_json));
+    const auto& files = result.view->attachments[reader];
+    const std::string attachments =
+        links_ == nullptr
+            ? AttachmentLinks::render_plain(files)
+            : links_->render(
+                  files, *view.ticket.zoho_id, who.staff ? std::nullopt : who.client_id,
+                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    const std::string& threads =
+        request.text ? result.view->threads_with_text(reader) : result.view->threads_json[reader];
+    done(response_body(view, zone_, threads, attachments, sync, zoho_json));
 }
 
 }  // namespace deskbridge::tickets

@@ -24,6 +24,7 @@ namespace deskbridge::tickets {
 struct DetailsRequest {
     store::TicketQuery query;  // identifiers; client_scope is set here from the principal
     bool refresh = false;
+    bool text = false;  // add `conteudo_texto` to each thread
 };
 
 struct NotFound {};
@@ -34,16 +35,19 @@ class TicketService {
   public:
     // `conversations` may be null (Zoho not configured): the service then answers with the
     // local ticket only. `cf_order` and `cf_invoice` name the custom fields of the zoho object.
+    // Attachments carry a `downloadUrl` when `links` is given.
     TicketService(store::Store& store,
                   const core::TimeZone& zone,
                   ConversationSource* conversations,
                   std::string cf_order,
-                  std::string cf_invoice)
+                  std::string cf_invoice,
+                  const AttachmentLinks* links = nullptr)
         : store_(store),
           zone_(zone),
           conversations_(conversations),
           cf_order_(std::move(cf_order)),
-          cf_invoice_(std::move(cf_invoice)) {}
+          cf_invoice_(std::move(cf_invoice)),
+          links_(links) {}
 
     void details(const auth::Principal& who,
                  DetailsRequest request,
@@ -51,7 +55,7 @@ class TicketService {
 
   private:
     void finish_with_zoho(const auth::Principal& who,
-                          bool refresh,
+                          const DetailsRequest& request,
                           store::TicketView view,
                           ConversationResult fetched,
                           const std::function<void(DetailsOutcome)>& done) const;
@@ -61,6 +65,7 @@ class TicketService {
     ConversationSource* conversations_;
     const std::string cf_order_;
     const std::string cf_invoice_;
+    const AttachmentLinks* links_;
 };
 
 }  // namespace deskbridge::tickets

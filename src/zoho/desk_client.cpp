@@ -45,6 +45,8 @@ struct DeskClient::Attempt {
     std::string path;
     std::shared_ptr<CallBudget> budget;
     Callback done;
+    FileCallback file_done;     // set for a download instead of `done`
+    std::size_t max_bytes = 0;  // downloads only
     int tries = 0;
     bool renewed = false;
 };
@@ -57,6 +59,24 @@ void DeskClient::get(std::string path, std::shared_ptr<CallBudget> budget, Callb
     start(std::move(attempt));
 }
 
+void DeskClient::download(std::string path,
+                          std::size_t max_bytes,
+                          std::shared_ptr<CallBudget> budget,
+                          FileCallback done) const {
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = std::move(path);
+    attempt->budget = std::move(budget);
+    attempt->max_bytes = max_bytes;
+    attempt->file_done = done;
+    // Failures reach the caller through the same path as JSON calls.
+    attempt->done = [done](core::Result<DeskReply> r) {
+        if (!r) {
+            done(std::move(r).error());
+        }
+    };
+    start(std::move(attempt));
+}
+
 void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
     ++attempt->tries;
     tokens_.get(attempt->budget->deadline, &attempt->budget->calls,
@@ -66,9 +86,12 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                     }
                     HttpRequest req;
                     req.url = config_.desk_url + attempt->path;
+                    const bool file = static_cast<bool>(attempt->file_done);
                     req.headers = {"Authorization: Zoho-oauthtoken " + *token,
-                                   "orgId: " + config_.org_id, "Accept: application/json"};
+                                   "orgId: " + config_.org_id,
+                                   file ? "Accept: */*" : "Accept: application/json"};
                     req.deadline = attempt->budget->deadline;
+                    req.max_body_bytes = attempt->max_bytes;
                     ++attempt->budget->calls;
                     http_.send(std::move(req), [this, attempt, token = *token](HttpResponse res) {
                         on_response(attempt, token, std::move(res));
@@ -96,6 +119,10 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
             core::Error::unavailable("Zoho Desk unreachable", res.transport_error));
     }
 
+    if (attempt->file_done && res.status >= 200 && res.status < 300) {
+        return attempt->file_done(
+            DeskFile{std::move(res.body), std::move(res.content_type), res.too_large});
+    }
     if (res.status == 204) {
         return attempt->done(DeskReply{204, std::nullopt});
     }
