@@ -37,6 +37,9 @@ struct Limits {
     std::size_t max_attachment_downloads = 8;
     // Large files on a slow Zoho need longer than a JSON call's deadline.
     std::chrono::seconds attachment_timeout{60};
+    // Gumbo tears its tree down recursively, one stack frame per nesting level: a thread's
+    // HTML is rendered as text from its first this-many tags only, which bounds the depth.
+    std::size_t max_text_html_tags = 50000;
     // Download links are short-lived: a leaked one is useless after this, and a caller that
     // kept a ticket open for long asks ticket_details again. Expiries are rounded to a
     // fifteenth of it (a minute by default), so answers within that step are byte-identical.

@@ -256,13 +256,28 @@ class Renderer {
 
 }  // namespace
 
-std::string html_to_text(std::string_view html) {
+std::string html_to_text(std::string_view html, std::size_t max_tags) {
+    std::size_t tags = 0;
+    for (std::size_t i = html.find('<'); i != std::string_view::npos; i = html.find('<', i + 1)) {
+        if (++tags > max_tags) {
+            html = html.substr(0, i);
+            break;
+        }
+    }
     if (html.empty()) {
         return {};
     }
+
+    // Gumbo keeps a copy of the open-element stack with every parse error, which makes deeply
+    // nested input quadratic in memory; the errors are of no use here.
+    static const GumboOptions kOptions = [] {
+        GumboOptions o = kGumboDefaultOptions;
+        o.max_errors = 0;
+        return o;
+    }();
     const std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> parsed(
-        gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()),
-        [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+        gumbo_parse_with_options(&kOptions, html.data(), html.size()),
+        [](GumboOutput* o) { gumbo_destroy_output(&kOptions, o); });
     if (!parsed) {
         return {};
     }
