@@ -82,6 +82,9 @@ void AttachmentService::download(const auth::LinkClaims& claims,
     conversations_->get(
         claims.ticket_zoho_id, false,
         [this, staff, attachment_id, done = std::move(done)](ConversationResult result) {
+            if (!result.view && result.state == "missing") {
+                return done(not_found(result.error));
+            }
             if (!result.view) {
                 return done(DownloadError{
                     DownloadFailure::kUpstream,

@@ -223,6 +223,27 @@ def test_zoho_404_is_a_404(zoho_sim, svc):
         zoho_sim.reset(data=True)
 
 
+def test_ticket_gone_from_zoho_is_a_404(zoho_sim, zoho_services):
+    service = zoho_services.start(DESKBRIDGE_ZOHO_MAX_AGE="0")  # every download revalidates
+    n = 22
+    url = links_of(service, n)[zd.file_id(n, 1)]["downloadUrl"]
+    zoho_sim.delete_ticket(zd.zid(n))
+    try:
+        status, _, raw = get(service, url)
+        assert (status, error_of(raw)) == (404, "Attachment not found")
+    finally:
+        zoho_sim.reset(data=True)
+
+
+def test_zoho_failure_is_a_502(zoho_sim, svc):
+    n = 23
+    url = links_of(svc, n)[zd.file_id(n, 1)]["downloadUrl"]
+    zoho_sim.config(error_rate=1.0, fault_path="/content")
+    status, _, raw = get(svc, url)
+    assert (status, error_of(raw)) == (502, "Zoho Desk answered HTTP 500 INTERNAL_SERVER_ERROR")
+    assert calls_of(zoho_sim.counts(), "attachment_content") == 4  # retried, then gave up
+
+
 class Listener:
     """A TCP port that records every connection made to it."""
 
