@@ -10,9 +10,12 @@
 // caches and ETags), and a link lives between `ttl - step` and `ttl`. Thread-safe.
 
 #include <algorithm>
+#include <array>
 #include <boost/json/array.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +30,21 @@ namespace deskbridge::tickets {
 struct AttachmentsTemplate {
     std::vector<std::string> heads;  // "[{...", ",{...": an object without its final '}'
     std::vector<std::string> ids;    // the attachment id of each head
+
+    // The arrays rendered last: within a step every request of one customer gets the same
+    // text, so the links are signed once per step and customer, not once per request.
+    struct Rendered {
+        std::string ticket_zoho_id;
+        std::optional<std::int64_t> client_id;
+        core::Instant expires_at;
+        std::string text;
+    };
+    struct Memo {
+        std::mutex mutex;
+        std::array<Rendered, 4> recent;  // guarded by mutex
+        std::size_t next = 0;            // guarded by mutex
+    };
+    std::unique_ptr<Memo> memo = std::make_unique<Memo>();
 
     static AttachmentsTemplate make(const boost::json::array& attachments);
 };
