@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <cctype>
 #include <charconv>
 
 #include "api/api.hpp"
@@ -120,12 +121,15 @@ void Api::attachment_download(const http::Request& request,
             deps_.attachments->download(claims, [respond, request_id,
                                                  claims](tickets::DownloadOutcome outcome) {
                 if (auto* error = std::get_if<tickets::DownloadError>(&outcome)) {
-                    core::log::warn("attachment_download_failed",
-                                    {{"request_id", request_id},
-                                     {"zoho_id", claims.ticket_zoho_id},
-                                     {"attachment_id", claims.attachment_id},
-                                     {"error", error->message},
-                                     {"detail", error->detail}});
+                    // A missing or oversized file is the caller's business, not an incident.
+                    const bool expected = error->kind == tickets::DownloadFailure::kNotFound ||
+                                          error->kind == tickets::DownloadFailure::kTooLarge;
+                    (expected ? core::log::info : core::log::warn)(
+                        "attachment_download_failed", {{"request_id", request_id},
+                                                       {"zoho_id", claims.ticket_zoho_id},
+                                                       {"attachment_id", claims.attachment_id},
+                                                       {"error", error->message},
+                                                       {"detail", error->detail}});
                     return respond(download_error_response(*error));
                 }
                 auto& file = std::get<tickets::AttachmentFile>(outcome);
