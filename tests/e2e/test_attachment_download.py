@@ -100,9 +100,12 @@ def test_ticket_file_with_an_awkward_name(zoho_sim, svc):
 
 def test_answers_within_a_step_are_identical_and_links_name_the_customer(svc):
     n = 9
-    first = links_of(svc, n, token=svc.client)
-    again = links_of(svc, n, token=svc.client)
-    assert first == again  # rounded expiry: the cached answer stays byte-stable
+    for _ in range(3):  # a pair that straddles a minute boundary is asked again
+        first = links_of(svc, n, token=svc.client)
+        again = links_of(svc, n, token=svc.client)
+        if first == again:
+            break
+    assert first == again  # rounded expiry: the answer stays byte-stable within a step
     url = first[zd.file_id(n, 1)]["downloadUrl"]
     assert "?c=c100&" in url
     expiry = int(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["e"])
