@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
-  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev
+  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev libgumbo-dev
   libhowardhinnant-date-dev tzdata media-types
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format

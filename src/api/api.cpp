@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
+#include "api/attachment_route.hpp"
 #include "api/client_address.hpp"
 #include "api/docs.hpp"
 #include "api/errors.hpp"
@@ -172,6 +173,9 @@ void Api::handle(http::Request&& request, http::Responder respond) const {
             return respond(failure_response(Failure::kMethodNotAllowed, "GET, HEAD"));
         }
         return respond(ok_json(R"({"status":"ok"})"));
+    }
+    if (path.starts_with(kAttachmentsPrefix)) {
+        return attachment_download(request, request_id, std::move(respond));
     }
     if (path == kReadyPath || path == kMetricsPath) {
         if (request.method != "GET" && request.method != "HEAD") {

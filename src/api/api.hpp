@@ -10,10 +10,12 @@
 
 #include "api/readiness.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/link_signer.hpp"
 #include "auth/login_throttle.hpp"
 #include "core/config.hpp"
 #include "core/work_pool.hpp"
 #include "http/message.hpp"
+#include "tickets/attachment_download.hpp"
 #include "tickets/service.hpp"
 
 namespace deskbridge::api {
@@ -27,8 +29,10 @@ struct ApiDeps {
     std::string webhook_secret;                  // empty: no webhook receiver
     auth::LoginThrottle& login_throttle;
     std::string trusted_proxy;  // peer whose X-Forwarded-For names the client; empty: none
-    const Readiness* readiness = nullptr;  // null: /readyz answers like /healthz
-    std::string metrics_token;             // empty: /metrics needs no bearer token
+    const Readiness* readiness = nullptr;           // null: /readyz answers like /healthz
+    std::string metrics_token;                      // empty: /metrics needs no bearer token
+    const auth::LinkSigner* link_signer = nullptr;  // null: download links refused
+    const tickets::AttachmentService* attachments = nullptr;
 };
 
 class Api {
@@ -44,6 +48,10 @@ class Api {
     void ticket_details(const http::Request& request,
                         const std::string& request_id,
                         http::Responder respond) const;
+    // Defined in attachment_route.cpp.
+    void attachment_download(const http::Request& request,
+                             const std::string& request_id,
+                             http::Responder respond) const;
     void zoho_webhook(const http::Request& request,
                       const std::string& request_id,
                       http::Responder respond) const;

@@ -43,6 +43,10 @@ http::Response failure_response(Failure failure, std::string_view allow) {
             res.headers.emplace_back("WWW-Authenticate", "Bearer");
             return res;
         }
+        case Failure::kLinkInvalid:
+            return make(403, "Download link is invalid");
+        case Failure::kLinkExpired:
+            return make(403, "Download link has expired; ask ticket_details for a new one");
     }
     return make(500, "Internal error: unknown failure");
 }
@@ -64,6 +68,30 @@ http::Response login_throttled_response(std::chrono::seconds retry_after) {
     auto res = make(429, "Too many failed logins, retry later");
     res.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
     return res;
+}
+
+http::Response download_error_response(const tickets::DownloadError& error) {
+    using tickets::DownloadFailure;
+    switch (error.kind) {
+        case DownloadFailure::kNotFound:
+            return make(404, "Attachment not found");
+        case DownloadFailure::kClientBlocked:
+            return make(403, "Client blocked");
+        case DownloadFailure::kTooLarge:
+            return make(413, error.message);
+        case DownloadFailure::kOversized:
+        case DownloadFailure::kForeignHost:
+        case DownloadFailure::kUpstream:
+            return make(502, error.message);
+        case DownloadFailure::kBusy: {
+            auto res = make(503, error.message);
+            res.headers.emplace_back("Retry-After", "1");
+            return res;
+        }
+        case DownloadFailure::kInternal:
+            break;
+    }
+    return make(500, "Internal error: " + error.message);
 }
 
 http::Response bad_request(std::string_view message) {

@@ -9,6 +9,7 @@
 #include "auth/authenticator.hpp"
 #include "core/result.hpp"
 #include "http/message.hpp"
+#include "tickets/attachment_download.hpp"
 
 namespace deskbridge::api {
 
@@ -21,6 +22,8 @@ enum class Failure {
     kRouteNotFound,     // 404 for an unknown path
     kBusy,              // 503, the work queue is full
     kMetricsAuth,       // 401 on /metrics without the configured bearer token
+    kLinkInvalid,       // 403, a download link that is malformed or not signed by us
+    kLinkExpired,       // 403, a correctly signed download link past its expiry
 };
 
 http::Response failure_response(Failure failure, std::string_view allow = {});
@@ -31,6 +34,9 @@ http::Response login_throttled_response(std::chrono::seconds retry_after);
 http::Response bad_request(std::string_view message);
 // Errors from the modules below: the log gets `detail`, the caller only the safe message.
 http::Response error_response(const core::Error& error);
+
+// A failed download: 404, 403, 413, 500, 502 or 503 with the service's own message.
+http::Response download_error_response(const tickets::DownloadError& error);
 
 std::string error_body(std::string_view message);
 

@@ -59,8 +59,8 @@ core::Result<std::optional<std::int64_t>> chamado_id(const json::object& body) {
     return std::optional<std::int64_t>{id};
 }
 
-core::Result<bool> refresh_flag(const json::object& body) {
-    const auto* v = body.if_contains("refresh");
+core::Result<bool> flag(const json::object& body, std::string_view name) {
+    const auto* v = body.if_contains(name);
     if (v == nullptr || v->is_null()) {
         return false;
     }
@@ -76,7 +76,7 @@ core::Result<bool> refresh_flag(const json::object& body) {
     if (const auto* s = v->if_string(); s && (*s == "0" || *s == "1")) {
         return *s == "1";
     }
-    return Error::invalid("refresh must be 0 or 1 (or \"0\", \"1\", false, true)");
+    return Error::invalid(std::string(name) + " must be 0 or 1 (or \"0\", \"1\", false, true)");
 }
 
 core::Result<std::string> required_string(const json::object& body, std::string_view name) {
@@ -165,15 +165,20 @@ core::Result<TicketRequestFields> parse_ticket_fields(const json::object& body) 
     if (!id) {
         return std::move(id).error();
     }
-    auto refresh = refresh_flag(body);
+    auto refresh = flag(body, "refresh");
     if (!refresh) {
         return std::move(refresh).error();
+    }
+    auto text = flag(body, "texto");
+    if (!text) {
+        return std::move(text).error();
     }
 
     out.request.query.ticket_number = std::move(*number);
     out.request.query.zoho_id = std::move(*zoho);
     out.request.query.id = *id;
     out.request.refresh = *refresh;
+    out.request.text = *text;
     out.no_identifier =
         !out.request.query.ticket_number && !out.request.query.zoho_id && !out.request.query.id;
     return out;

@@ -31,6 +31,7 @@ struct Flags {
     zoho::ZohoConfig zoho;
     double zoho_deadline_seconds = 8;
     long zoho_max_age_seconds = 60;
+    long attachment_link_ttl_seconds = 900;
     // Credentials given as files (the *_FILE variables); read after parsing.
     std::string zoho_client_id_file, zoho_client_secret_file, zoho_refresh_token_file,
         zoho_org_id_file;
@@ -148,6 +149,18 @@ void add_serve_options(CLI::App* serve, Flags& f) {
         ->envname("DESKBRIDGE_TOKEN_TTL")
         ->check(CLI::Range(60L, 30L * 24 * 3600))
         ->capture_default_str();
+    serve
+        ->add_option("--attachment-max-bytes", f.server.limits.max_attachment_bytes,
+                     "largest attachment a download link serves")
+        ->envname("DESKBRIDGE_ATTACHMENT_MAX_BYTES")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+        ->capture_default_str();
+    serve
+        ->add_option("--attachment-link-ttl", f.attachment_link_ttl_seconds,
+                     "download link lifetime in seconds")
+        ->envname("DESKBRIDGE_ATTACHMENT_LINK_TTL")
+        ->check(CLI::Range(2L, 7L * 24 * 3600))
+        ->capture_default_str();
     add_zoho_options(serve, f);
 }
 
@@ -260,6 +273,8 @@ int main(int argc, char** argv) {
         options.zoho = f.zoho;
         options.server = f.server;
         options.server.token_ttl = std::chrono::seconds(f.token_ttl_seconds);
+        options.server.limits.attachment_link_ttl =
+            std::chrono::seconds(f.attachment_link_ttl_seconds);
         options.secret = std::move(*secret);
         return app::serve(options);
     }

@@ -13,6 +13,7 @@
 #include "core/work_pool.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
+#include "tickets/attachment_download.hpp"
 #include "tickets/service.hpp"
 #include "zoho/zoho_desk.hpp"
 
@@ -75,16 +76,29 @@ int serve(const ServeOptions& options) {
             tickets::ConversationSourceOptions{zoho->config().cache_max_age});
     }
     const auth::Authenticator authenticator(**store, *signer, config.token_ttl);
+    // Download links are signed with a key derived from the same secret as tokens.
+    auto link_signer = auth::LinkSigner::create(options.secret);
+    if (!link_signer) {
+        std::cerr << "deskbridge: " << link_signer.error().message << "\n";
+        return 2;
+    }
+    const tickets::AttachmentLinks links(*link_signer, config.limits.attachment_link_ttl);
     const tickets::TicketService tickets(**store, *zone, conversations.get(),
                                          options.zoho.cf_order_number,
-                                         options.zoho.cf_invoice_number);
+                                         options.zoho.cf_invoice_number, &links);
+    const tickets::AttachmentService attachments(**store, conversations.get(), zoho.get(),
+                                                 config.limits);
     auth::LoginThrottle login_throttle(config.limits);
     const api::Readiness readiness(**store, zoho ? &zoho->tokens() : nullptr);
     const char* metrics_token = std::getenv("DESKBRIDGE_METRICS_TOKEN");
-    const api::Api api(api::ApiDeps{config.limits, *pool, authenticator, tickets,
-                                    conversations.get(), options.zoho.webhook_secret,
-                                    login_throttle, config.trusted_proxy, &readiness,
-                                    metrics_token != nullptr ? metrics_token : ""});
+    api::ApiDeps deps{config.limits,       *pool,
+                      authenticator,       tickets,
+                      conversations.get(), options.zoho.webhook_secret,
+                      login_throttle,      config.trusted_proxy,
+                      &readiness,          metrics_token != nullptr ? metrics_token : ""};
+    deps.link_signer = &*link_signer;
+    deps.attachments = &attachments;
+    const api::Api api(deps);
 
     http::Server server(config, [&api](http::Request&& req, http::Responder respond) {
         api.handle(std::move(req), std::move(respond));

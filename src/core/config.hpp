@@ -44,6 +44,20 @@ struct Limits {
     // Logins and addresses remembered (each kind): about 150 bytes each, so a flood of invented
     // logins costs at most a few MiB; past it the least recently failed key is forgotten.
     std::size_t login_throttle_entries = 20000;
+    // A download is held in memory whole before it is sent; 20 MiB is Zoho Desk's own limit
+    // for one attachment, so every real file fits while memory stays bounded.
+    std::size_t max_attachment_bytes = 20 * 1024 * 1024;
+    // Downloads held in memory at once (with the cap above: 160 MiB at most); more get 503.
+    std::size_t max_attachment_downloads = 8;
+    // Large files on a slow Zoho need longer than a JSON call's deadline.
+    std::chrono::seconds attachment_timeout{60};
+    // Gumbo tears its tree down recursively, one stack frame per nesting level: a thread's
+    // HTML is rendered as text from its first this-many tags only, which bounds the depth.
+    std::size_t max_text_html_tags = 50000;
+    // Download links are short-lived: a leaked one is useless after this, and a caller that
+    // kept a ticket open for long asks ticket_details again. Expiries are rounded to a
+    // fifteenth of it (a minute by default), so answers within that step are byte-identical.
+    std::chrono::seconds attachment_link_ttl{900};
 };
 
 struct ServerConfig {

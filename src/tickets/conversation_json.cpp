@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/mime_types.hpp"
+#include "tickets/html_text.hpp"
 
 namespace deskbridge::tickets {
 namespace {
@@ -62,24 +63,29 @@ std::string format_size(std::int64_t bytes) {
 
 json::array threads_to_json(const zoho::Conversation& c,
                             const core::TimeZone& zone,
-                            bool include_private) {
+                            bool include_private,
+                            bool with_text) {
     json::array out;
     out.reserve(c.threads.size());
     for (const auto& t : c.threads) {
         if (!visible(t, include_private)) {
             continue;
         }
-        out.push_back(json::object{{"id", t.id},
-                                   {"data", zone.format(thread_time(t))},
-                                   {"canal", t.channel},
-                                   {"direcao", t.direction},
-                                   {"autor", t.author_name},
-                                   {"autor_email", t.author_email},
-                                   {"summary", t.summary},
-                                   {"conteudo", t.content},
-                                   {"hasAttach", t.has_attach},
-                                   {"attachmentCount", t.attachment_count},
-                                   {"visibility", t.visibility}});
+        json::object thread{{"id", t.id},
+                            {"data", zone.format(thread_time(t))},
+                            {"canal", t.channel},
+                            {"direcao", t.direction},
+                            {"autor", t.author_name},
+                            {"autor_email", t.author_email},
+                            {"summary", t.summary},
+                            {"conteudo", t.content},
+                            {"hasAttach", t.has_attach},
+                            {"attachmentCount", t.attachment_count},
+                            {"visibility", t.visibility}};
+        if (with_text) {
+            thread["conteudo_texto"] = html_to_text(t.content);
+        }
+        out.push_back(std::move(thread));
     }
     return out;
 }
@@ -117,6 +123,25 @@ json::array attachments_to_json(const zoho::Conversation& c,
         out.push_back(std::move(e.json));
     }
     return out;
+}
+
+const zoho::Attachment* find_visible_attachment(const zoho::Conversation& c,
+                                                std::string_view id,
+                                                bool include_private) {
+    // The same precedence as attachments_to_json: a thread's copy decides, even when hidden.
+    for (const auto& t : c.threads) {
+        for (const auto& a : t.attachments) {
+            if (a.id == id) {
+                return visible(t, include_private) ? &a : nullptr;
+            }
+        }
+    }
+    for (const auto& a : c.attachments) {
+        if (a.id == id) {
+            return include_private || a.is_public ? &a : nullptr;
+        }
+    }
+    return nullptr;
 }
 
 json::object zoho_ticket_to_json(const zoho::Ticket& t,

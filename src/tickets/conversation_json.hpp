@@ -14,14 +14,22 @@
 
 namespace deskbridge::tickets {
 
+// `with_text` adds `conteudo_texto`, the plain text of `conteudo` (see html_text.hpp).
 boost::json::array threads_to_json(const zoho::Conversation& c,
                                    const core::TimeZone& zone,
-                                   bool include_private);
+                                   bool include_private,
+                                   bool with_text = false);
 
 // Files of every returned thread merged with the ticket-level list, one entry per id.
 boost::json::array attachments_to_json(const zoho::Conversation& c,
                                        const core::TimeZone& zone,
                                        bool include_private);
+
+// The attachment `id` exactly when attachments_to_json would list it for this reader; null
+// otherwise. Points into `c`.
+const zoho::Attachment* find_visible_attachment(const zoho::Conversation& c,
+                                                std::string_view id,
+                                                bool include_private);
 
 // Exactly the contract's fields of the `zoho` object.
 boost::json::object zoho_ticket_to_json(const zoho::Ticket& t,

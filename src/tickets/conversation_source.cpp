@@ -27,9 +27,10 @@ std::shared_ptr<const ConversationView> ConversationView::make(zoho::Conversatio
     auto v = std::make_shared<ConversationView>();
     for (const bool staff : {false, true}) {
         v->threads_json[staff] = boost::json::serialize(threads_to_json(c, zone, staff));
-        v->attachments_json[staff] = boost::json::serialize(attachments_to_json(c, zone, staff));
+        v->attachments[staff] = AttachmentsTemplate::make(attachments_to_json(c, zone, staff));
     }
     v->conversation = std::move(c);
+    v->zone_ = &zone;
     return v;
 }
 
@@ -39,6 +40,14 @@ ConversationResult ConversationSource::from_cache(const Cached& c) {
     r.source = "cache";
     r.fetched_at = c.fetched_at;
     return r;
+}
+
+const std::string& ConversationView::threads_with_text(int reader) const {
+    std::call_once(text_once_[reader], [this, reader] {
+        threads_text_json_[reader] =
+            boost::json::serialize(threads_to_json(conversation, *zone_, reader == 1, true));
+    });
+    return threads_text_json_[reader];
 }
 
 bool ConversationSource::fresh(const Cached& c) const {

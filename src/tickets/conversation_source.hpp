@@ -28,6 +28,7 @@
 #include "core/time.hpp"
 #include "core/work_pool.hpp"
 #include "store/store.hpp"
+#include "tickets/attachment_links.hpp"
 #include "zoho/zoho_desk.hpp"
 
 namespace deskbridge::tickets {
@@ -36,11 +37,20 @@ namespace deskbridge::tickets {
 // reader. Immutable once built; shared between requests.
 struct ConversationView {
     zoho::Conversation conversation;
-    std::string threads_json[2];      // [0] client users, [1] staff
-    std::string attachments_json[2];  // [0] client users, [1] staff
+    std::string threads_json[2];         // [0] client users, [1] staff
+    AttachmentsTemplate attachments[2];  // [0] client users, [1] staff; links added per request
 
     static std::shared_ptr<const ConversationView> make(zoho::Conversation c,
                                                         const core::TimeZone& zone);
+
+    // The threads with `conteudo_texto` added, built on first use: few callers ask for text,
+    // and HTML parsing costs more than the rest of the serialization.
+    const std::string& threads_with_text(int reader) const;
+
+  private:
+    const core::TimeZone* zone_ = nullptr;
+    mutable std::once_flag text_once_[2];
+    mutable std::string threads_text_json_[2];  // written once under text_once_
 };
 
 struct ConversationResult {

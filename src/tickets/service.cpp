@@ -124,7 +124,7 @@ void TicketService::details(const auth::Principal& who,
     if (generation) {
         memo_.remember(*generation, memo_key(request.query), known);
     }
-    answer(who, request.refresh, std::move(known), std::move(done));
+    answer(who, request, std::move(known), std::move(done));
 }
 
 std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Principal& who,
@@ -156,15 +156,15 @@ std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Pri
     std::optional<DetailsOutcome> outcome;
     const auto keep = [&outcome](DetailsOutcome o) { outcome = std::move(o); };
     if (conversation) {
-        finish_with_zoho(who, false, std::move(*known), std::move(*conversation), keep);
+        finish_with_zoho(who, request, std::move(*known), std::move(*conversation), keep);
     } else {
-        answer(who, false, std::move(*known), keep);
+        answer(who, request, std::move(*known), keep);
     }
     return outcome;
 }
 
 void TicketService::answer(const auth::Principal& who,
-                           bool refresh,
+                           const DetailsRequest& request,
                            std::shared_ptr<const KnownTicket> known,
                            std::function<void(DetailsOutcome)> done) const {
     const auto& zoho_id = known->view.ticket.zoho_id;
@@ -180,14 +180,14 @@ void TicketService::answer(const auth::Principal& who,
 
     const std::string id = *zoho_id;
     conversations_->get(
-        id, refresh,
-        [this, who, refresh, known = std::move(known), done](ConversationResult result) mutable {
-            finish_with_zoho(who, refresh, std::move(known), std::move(result), done);
+        id, request.refresh,
+        [this, who, request, known = std::move(known), done](ConversationResult result) mutable {
+            finish_with_zoho(who, request, std::move(known), std::move(result), done);
         });
 }
 
 void TicketService::finish_with_zoho(const auth::Principal& who,
-                                     bool refresh,
+                                     const DetailsRequest& request,
                                      std::shared_ptr<const KnownTicket> known,
                                      ConversationResult result,
                                      const std::function<void(DetailsOutcome)>& done) const {
@@ -209,7 +209,7 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
 
     const zoho::Conversation& c = result.view->conversation;
     std::optional<json::object> zoho_json;
-    if (refresh && c.ticket) {
+    if (request.refresh && c.ticket) {
         zoho_json = zoho_ticket_to_json(*c.ticket, cf_order_, cf_invoice_);
         const std::int64_t id = known->view.ticket.id;
         if (auto st = store_.apply_ticket_update(id, update_from(*c.ticket)); !st) {
@@ -226,8 +226,16 @@ void TicketService::finish_with_zoho(const auth::Principal& who,
     }
 
     const int reader = who.staff ? 1 : 0;
-    done(response_body(*known, result.view->threads_json[reader],
-                       result.view->attachments_json[reader], sync_part, zoho_json));
+    const auto& files = result.view->attachments[reader];
+    const std::string attachments =
+        links_ == nullptr
+            ? AttachmentLinks::render_plain(files)
+            : links_->render(
+                  files, *known->view.ticket.zoho_id, who.staff ? std::nullopt : who.client_id,
+                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    const std::string& threads =
+        request.text ? result.view->threads_with_text(reader) : result.view->threads_json[reader];
+    done(response_body(*known, threads, attachments, sync_part, zoho_json));
 }
 
 }  // namespace deskbridge::tickets

@@ -29,6 +29,7 @@ namespace deskbridge::tickets {
 struct DetailsRequest {
     store::TicketQuery query;  // identifiers; client_scope is set here from the principal
     bool refresh = false;
+    bool text = false;  // add `conteudo_texto` to each thread
 };
 
 // A 200 answer: its JSON body, its entity tag, and what the access and audit logs name.
@@ -56,16 +57,19 @@ class TicketService {
   public:
     // `conversations` may be null (Zoho not configured): the service then answers with the
     // local ticket only. `cf_order` and `cf_invoice` name the custom fields of the zoho object.
+    // Attachments carry a `downloadUrl` when `links` is given.
     TicketService(store::Store& store,
                   const core::TimeZone& zone,
                   ConversationSource* conversations,
                   std::string cf_order,
-                  std::string cf_invoice)
+                  std::string cf_invoice,
+                  const AttachmentLinks* links = nullptr)
         : store_(store),
           zone_(zone),
           conversations_(conversations),
           cf_order_(std::move(cf_order)),
-          cf_invoice_(std::move(cf_invoice)) {}
+          cf_invoice_(std::move(cf_invoice)),
+          links_(links) {}
 
     void details(const auth::Principal& who,
                  DetailsRequest request,
@@ -79,11 +83,11 @@ class TicketService {
     static bool scope(const auth::Principal& who, DetailsRequest& request);
     std::shared_ptr<const KnownTicket> know(store::TicketView view) const;
     void answer(const auth::Principal& who,
-                bool refresh,
+                const DetailsRequest& request,
                 std::shared_ptr<const KnownTicket> known,
                 std::function<void(DetailsOutcome)> done) const;
     void finish_with_zoho(const auth::Principal& who,
-                          bool refresh,
+                          const DetailsRequest& request,
                           std::shared_ptr<const KnownTicket> known,
                           ConversationResult fetched,
                           const std::function<void(DetailsOutcome)>& done) const;
@@ -93,6 +97,7 @@ class TicketService {
     ConversationSource* conversations_;
     const std::string cf_order_;
     const std::string cf_invoice_;
+    const AttachmentLinks* links_;
     // Tickets read under the current change generation, keyed by query and scope.
     mutable core::GenerationMemo<std::string, std::shared_ptr<const KnownTicket>> memo_{10000};
 };

@@ -64,6 +64,8 @@ struct DeskClient::Attempt {
     std::string path;
     std::shared_ptr<CallBudget> budget;
     Callback done;
+    FileCallback file_done;     // set for a download instead of `done`
+    std::size_t max_bytes = 0;  // downloads only
     int tries = 0;
     bool renewed = false;
 };
@@ -76,6 +78,24 @@ void DeskClient::get(std::string path, std::shared_ptr<CallBudget> budget, Callb
     start(std::move(attempt));
 }
 
+void DeskClient::download(std::string path,
+                          std::size_t max_bytes,
+                          std::shared_ptr<CallBudget> budget,
+                          FileCallback done) const {
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = std::move(path);
+    attempt->budget = std::move(budget);
+    attempt->max_bytes = max_bytes;
+    attempt->file_done = done;
+    // Failures reach the caller through the same path as JSON calls.
+    attempt->done = [done](core::Result<DeskReply> r) {
+        if (!r) {
+            done(std::move(r).error());
+        }
+    };
+    start(std::move(attempt));
+}
+
 void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
     ++attempt->tries;
     tokens_.get(attempt->budget->deadline, &attempt->budget->calls,
@@ -85,6 +105,14 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                     }
                     HttpRequest req =
                         desk_request(config_, *token, attempt->path, attempt->budget->deadline);
+                    if (attempt->file_done) {
+                        for (auto& header : req.headers) {
+                            if (header.starts_with("Accept:")) {
+                                header = "Accept: */*";  // a file, whatever its type
+                            }
+                        }
+                    }
+                    req.max_body_bytes = attempt->max_bytes;
                     ++attempt->budget->calls;
                     http_.send(std::move(req), [this, attempt, token = *token,
                                                 sent = Clock::now()](HttpResponse res) {
@@ -118,6 +146,10 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
             core::Error::unavailable("Zoho Desk unreachable", res.transport_error));
     }
 
+    if (attempt->file_done && res.status >= 200 && res.status < 300) {
+        return attempt->file_done(
+            DeskFile{std::move(res.body), std::move(res.content_type), res.too_large});
+    }
     if (res.status == 204) {
         return attempt->done(DeskReply{204, std::nullopt});
     }

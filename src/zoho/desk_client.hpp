@@ -50,6 +50,13 @@ struct DeskError {
 };
 DeskError desk_error_of(const std::string& body);
 
+// A file's bytes as Zoho sent them (`download`).
+struct DeskFile {
+    std::string bytes;
+    std::string content_type;  // Zoho's Content-Type, empty when it sent none
+    bool too_large = false;    // past the cap: `bytes` is incomplete and must not be served
+};
+
 class DeskClient {
   public:
     DeskClient(HttpClient& http, TokenProvider& tokens, const ZohoConfig& config)
@@ -59,6 +66,13 @@ class DeskClient {
     // `path` starts with "/api/v1/" and may carry a query string. A 404 fails with kNotFound,
     // a 422 with kInvalidArgument.
     void get(std::string path, std::shared_ptr<CallBudget> budget, Callback done) const;
+
+    // The raw body of `path` (same rules as `get`), cut off past `max_bytes`.
+    using FileCallback = std::function<void(core::Result<DeskFile>)>;
+    void download(std::string path,
+                  std::size_t max_bytes,
+                  std::shared_ptr<CallBudget> budget,
+                  FileCallback done) const;
 
   private:
     struct Attempt;

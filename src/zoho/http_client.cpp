@@ -29,8 +29,18 @@ struct Timer {
     bool operator>(const Timer& o) const { return when != o.when ? when > o.when : seq > o.seq; }
 };
 
+bool over_cap(const Transfer& t, std::uint64_t bytes) {
+    return t.request.max_body_bytes != 0 && bytes > t.request.max_body_bytes;
+}
+
+// Returning less than was given makes libcurl abort the transfer.
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-    static_cast<Transfer*>(user)->response.body.append(data, size * n);
+    auto* t = static_cast<Transfer*>(user);
+    if (over_cap(*t, t->response.body.size() + size * n)) {
+        t->response.too_large = true;
+        return 0;
+    }
+    t->response.body.append(data, size * n);
     return size * n;
 }
 
@@ -48,6 +58,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
                 t->response.retry_after_seconds = std::stol(value);
             } else if (name == "x-rate-limit-remaining-v3") {
                 t->response.credits_remaining = std::stoll(value);
+            } else if (name == "content-type") {
+                const auto first = value.find_first_not_of(" \t");
+                const auto last = value.find_last_not_of(" \t\r\n");
+                t->response.content_type =
+                    first == std::string::npos ? "" : value.substr(first, last - first + 1);
+            } else if (name == "content-length" && over_cap(*t, std::stoull(value))) {
+                // An announced body past the cap is refused before a byte of it is read.
+                t->response.too_large = true;
+                return 0;
             }
         } catch (const std::exception&) {
             // A malformed header value is ignored like an absent one.
@@ -182,7 +201,7 @@ struct HttpClient::Impl {
             auto t = std::move(it->second);
             running.erase(it);
 
-            if (code == CURLE_OK) {
+            if (code == CURLE_OK || t->response.too_large) {
                 curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
             } else {
                 t->response.status = 0;

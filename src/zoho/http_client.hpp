@@ -25,6 +25,7 @@ struct HttpRequest {
     std::vector<std::string> headers;  // "Name: value"
     std::string body;                  // sent as application/x-www-form-urlencoded when set
     Clock::time_point deadline;        // the transfer is cut off here
+    std::size_t max_body_bytes = 0;    // 0: no cap; past it the transfer stops with too_large
 };
 
 struct HttpResponse {
@@ -32,7 +33,9 @@ struct HttpResponse {
     std::string body;
     std::optional<long> retry_after_seconds;
     std::optional<std::int64_t> credits_remaining;  // X-Rate-Limit-Remaining-v3
+    std::string content_type;                       // the Content-Type header, as sent
     bool timed_out = false;
+    bool too_large = false;       // the body (or its announced length) passed max_body_bytes
     std::string transport_error;  // libcurl's text when status is 0
 };
 

@@ -27,6 +27,7 @@ class ZohoDesk {
     const ZohoConfig& config() const { return config_; }
     const ConversationFetcher& fetcher() const { return fetcher_; }
     TokenProvider& tokens() { return tokens_; }
+    const DeskClient& desk() const { return desk_; }
 
   private:
     ZohoConfig config_;

@@ -110,6 +110,15 @@ TEST(TicketFields, ReadRefreshInEveryAcceptedForm) {
     }
 }
 
+TEST(TicketFields, TextFlagIsOptionalAndStrict) {
+    EXPECT_FALSE(fields(R"({"chamado_id":1})").request.text);
+    EXPECT_TRUE(fields(R"({"chamado_id":1,"texto":1})").request.text);
+    EXPECT_TRUE(fields(R"({"chamado_id":1,"texto":"1"})").request.text);
+    EXPECT_FALSE(fields(R"({"chamado_id":1,"texto":false})").request.text);
+    EXPECT_EQ(field_error(R"({"chamado_id":1,"texto":"sim"})"),
+              R"(texto must be 0 or 1 (or "0", "1", false, true))");
+}
+
 TEST(LoginFields, RequireLoginAndPasswordStrings) {
     const auto ok = parse_login_fields(parse(R"({"login":"a","password":"p"})"));
     ASSERT_TRUE(ok.ok());

@@ -222,11 +222,15 @@ class ZohoService:
         status, _, body = self.svc.details(token or self.staff, **fields)
         return status, body, time.monotonic() - start
 
-    def ok(self, n=None, token=None, refresh=None, **fields):
-        """Like ask(), but the answer must be a 200: returns (body, seconds)."""
+    def ok(self, n=None, token=None, refresh=None, links=False, **fields):
+        """Like ask(), but the answer must be a 200: returns (body, seconds). Each attachment's
+        downloadUrl (it changes with time) is checked and removed unless links=True."""
         status, body, seconds = self.ask(n, token, refresh, **fields)
         assert status == 200, f"ticket_details answered {status}: {body}"
         assert body["success"] is True
+        if not links:
+            for f in body["attachments"]:
+                assert f.pop("downloadUrl").startswith("/api/attachments/"), f
         return body, seconds
 
     def webhook(self, secret, events, method="POST"):

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace deskbridge::tickets {
 namespace {
 
@@ -104,6 +106,39 @@ TEST(AttachmentsJson, FallsBackToOctetStreamForUnknownTypes) {
     const auto out = attachments_to_json(c, zone(), true);
     EXPECT_EQ(out[0].at("contentType").as_string(), "application/octet-stream");
     EXPECT_EQ(out[1].at("contentType").as_string(), "application/octet-stream");
+}
+
+TEST(FindVisibleAttachment, AgreesWithTheListEachReaderIsShown) {
+    zoho::Conversation c;
+    auto open = thread("1", 1778434200000);
+    open.attachments = {file("a", "a.pdf", 1)};
+    auto note = thread("2", 1778434300000, "private");
+    note.attachments = {file("p", "p.pdf", 1)};
+    auto draft = thread("3", 1778434400000);
+    draft.status = "DRAFT";
+    draft.attachments = {file("d", "d.pdf", 1)};
+    c.threads = {open, note, draft};
+    auto hidden = file("h", "h.pdf", 1);
+    hidden.is_public = false;
+    // The ticket-level list repeats the private thread's file as public: the thread decides.
+    c.attachments = {file("t", "t.pdf", 1), hidden, file("p", "p.pdf", 1)};
+
+    for (const bool staff : {false, true}) {
+        std::set<std::string> listed;
+        for (const auto& f : attachments_to_json(c, zone(), staff)) {
+            listed.insert(std::string(f.as_object().at("id").as_string()));
+        }
+        for (const std::string id : {"a", "p", "d", "t", "h", "nope"}) {
+            const auto* found = find_visible_attachment(c, id, staff);
+            EXPECT_EQ(found != nullptr, listed.count(id) == 1) << id << " staff=" << staff;
+            if (found != nullptr) {
+                EXPECT_EQ(found->id, id);
+            }
+        }
+    }
+    EXPECT_FALSE(find_visible_attachment(c, "p", false));
+    EXPECT_TRUE(find_visible_attachment(c, "p", true));
+    EXPECT_FALSE(find_visible_attachment(c, "d", true)) << "a draft's files are never shown";
 }
 
 TEST(ZohoTicketJson, HasExactlyTheContractFields) {

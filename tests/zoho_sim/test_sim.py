@@ -520,6 +520,19 @@ def test_counts(sim):
 
 # ---- control API -----------------------------------------------------------------------
 
+def test_attachment_content_size_differs_from_listed_size(sim):
+    tok = sim.token()
+    status, row = sim.control("POST", "tickets/%s/attachments" % T1,
+                              {"name": "mentira.bin", "size": 10, "contentSize": 5000})
+    assert status == 201 and row["size"] == "10" and "contentSize" not in row
+    status, _h, data = sim.request("GET", urllib.parse.urlsplit(row["href"]).path, headers={
+        "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+    assert status == 200 and data == _expected_bytes(row["id"], 5000)
+    assert sim.control("POST", "tickets/%s/attachments" % T1,
+                       {"name": "x.bin", "contentSize": "many"})[0] == 400
+    sim.control("POST", "reset", {"data": True})
+
+
 def test_control_mutations(sim):
     tok = sim.token()
     before = sim.api("/api/v1/tickets/" + T1, token=tok)[2]

@@ -235,7 +235,8 @@ async def list_attachments(request):
 def _content_response(att):
     from .util import attachment_bytes
     quoted = urllib.parse.quote(att.name)
-    return web.Response(body=attachment_bytes(att.id, att.size), content_type=att.content_type,
+    return web.Response(body=attachment_bytes(att.id, att.content_size),
+                        content_type=att.content_type,
                         headers={"Content-Disposition":
                                  "attachment; filename*=UTF-8''%s" % quoted})
 

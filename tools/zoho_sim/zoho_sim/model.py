@@ -48,6 +48,11 @@ class Attachment:
             self.size = int(raw.pop("size", 1024))
         except (TypeError, ValueError):
             raise FixtureError("attachment %s: size must be an integer" % self.id) from None
+        try:
+            # Bytes served by /content; differs from `size` only to mimic a wrong listing.
+            self.content_size = int(raw.pop("contentSize", self.size))
+        except (TypeError, ValueError):
+            raise FixtureError("attachment %s: contentSize must be an integer" % self.id) from None
         guessed = mimetypes.guess_type(self.name)[0]
         self.content_type = raw.pop("contentType", guessed or "application/octet-stream")
         self.created = parse_time(raw.pop("createdTime", default_created))
