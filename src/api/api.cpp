@@ -47,6 +47,12 @@ Endpoint endpoint_of(std::string_view path) {
     if (path == kMetricsPath) {
         return Endpoint::kMetrics;
     }
+    if (path.starts_with(kAttachmentsPrefix)) {
+        return Endpoint::kAttachment;
+    }
+    if (path == "/docs" || path.starts_with("/docs/")) {
+        return Endpoint::kDocs;
+    }
     return path.starts_with(kWebhookPrefix) ? Endpoint::kZohoWebhook : Endpoint::kUnknown;
 }
 

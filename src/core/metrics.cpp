@@ -297,9 +297,10 @@ void render_database(Writer& w) {
 }  // namespace
 
 std::string_view name(Endpoint e) {
-    static constexpr std::string_view kNames[] = {"ticket_details", "auth",    "healthz",
-                                                  "readyz",         "metrics", "zoho_webhook",
-                                                  "unknown",        "rejected"};
+    static constexpr std::string_view kNames[] = {
+        "ticket_details", "auth",       "healthz", "readyz",  "metrics",
+        "zoho_webhook",   "attachment", "docs",    "unknown", "rejected"};
+    static_assert(std::size(kNames) == static_cast<std::size_t>(Endpoint::kCount));
     return kNames[static_cast<std::size_t>(e)];
 }
 

@@ -24,8 +24,10 @@ enum class Endpoint : std::uint8_t {
     kReadyz,
     kMetrics,
     kZohoWebhook,
-    kUnknown,   // no route matched
-    kRejected,  // refused by the HTTP server before routing (too large, malformed)
+    kAttachment,  // a signed attachment download link
+    kDocs,        // the API reference page and document
+    kUnknown,     // no route matched
+    kRejected,    // refused by the HTTP server before routing (too large, malformed)
     kCount
 };
 

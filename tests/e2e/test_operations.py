@@ -166,13 +166,15 @@ def test_labels_are_a_fixed_set_and_never_hold_the_webhook_secret(service):
     secret = "NeverInAMetricOrLog-0123456789"
     assert service.request("POST", f"/api/zoho/webhook/{secret}", b"[]")[0] == 404
     service.request("GET", f"/some/{secret}/path?x=1")
+    assert service.request_raw("GET", "/docs/openapi.yaml")[0] == 200
+    assert service.request_raw("GET", f"/api/attachments/1/{secret}")[0] in (403, 404)
     text = scrape(service)
     assert secret not in text and secret not in service.log_text()
     endpoints = {dict(labels).get("endpoint") for (name, labels) in prom_text.parse(text)
                  if name.startswith("deskbridge_http_")}
     assert endpoints - {None} <= {"ticket_details", "auth", "healthz", "readyz", "metrics",
-                                  "zoho_webhook", "unknown", "rejected"}
-    assert "zoho_webhook" in endpoints
+                                  "zoho_webhook", "attachment", "docs", "unknown", "rejected"}
+    assert {"zoho_webhook", "attachment", "docs"} <= endpoints
 
 
 def test_requests_refused_before_routing_are_counted(service):
