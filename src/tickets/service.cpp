@@ -153,12 +153,37 @@ std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Pri
         }
     }
 
+    // The finished answer is remembered too: within a link step it is byte-identical for every
+    // reader of the same kind (and customer), so it is built and tagged once.
+    std::string key = memo_key(request.query);
+    key += who.staff ? "|staff" : "|client";
+    key += request.text ? "|text" : "";
+    if (conversation) {
+        key += "|v" + std::to_string(reinterpret_cast<std::uintptr_t>(conversation->view.get()));
+        if (conversation->fetched_at) {
+            key += "@" + std::to_string(conversation->fetched_at->time_since_epoch().count());
+        }
+        if (links_ != nullptr) {
+            const auto now =
+                std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            key += "|e" + std::to_string(links_->expiry(now).time_since_epoch().count());
+        }
+    }
+    if (auto done = answers_.find(*generation, key)) {
+        return DetailsOutcome{**done};
+    }
+
     std::optional<DetailsOutcome> outcome;
     const auto keep = [&outcome](DetailsOutcome o) { outcome = std::move(o); };
     if (conversation) {
         finish_with_zoho(who, request, std::move(*known), std::move(*conversation), keep);
     } else {
         answer(who, request, std::move(*known), keep);
+    }
+    if (outcome) {
+        if (const auto* body = std::get_if<DetailsBody>(&*outcome)) {
+            answers_.remember(*generation, key, std::make_shared<const DetailsBody>(*body));
+        }
     }
     return outcome;
 }

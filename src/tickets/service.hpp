@@ -100,6 +100,8 @@ class TicketService {
     const AttachmentLinks* links_;
     // Tickets read under the current change generation, keyed by query and scope.
     mutable core::GenerationMemo<std::string, std::shared_ptr<const KnownTicket>> memo_{10000};
+    // Whole answers given from memory, keyed by ticket, reader and conversation copy.
+    mutable core::GenerationMemo<std::string, std::shared_ptr<const DetailsBody>> answers_{10000};
 };
 
 }  // namespace deskbridge::tickets
