@@ -30,10 +30,13 @@ for t in "${targets[@]}"; do
   bin="$build/fuzz/fuzz_$t"
   work="$build/corpus/$t"
   artifacts="$build/artifacts/$t"
-  mkdir -p "$work" "$artifacts"
   # A smoke run starts from the committed seeds only, so CI runs are alike; a campaign keeps
   # growing its own corpus across runs.
-  [ "$mode" = smoke ] && find "$work" -type f -delete
+  if [ "$mode" = smoke ]; then
+    work="$build/smoke-corpus/$t"
+    rm -rf "$work"
+  fi
+  mkdir -p "$work" "$artifacts"
 
   regressions=("fuzz/regressions/$t"/*)
   if [ -e "${regressions[0]}" ]; then
