@@ -41,7 +41,8 @@ for t in "${targets[@]}"; do
   regressions=("fuzz/regressions/$t"/*)
   if [ -e "${regressions[0]}" ]; then
     echo "== fuzz_$t: replaying ${#regressions[@]} regression input(s)"
-    if ! "$bin" -artifact_prefix="$artifacts/" "${regressions[@]}" >"$build/replay-$t.log" 2>&1; then
+    if ! "$bin" -artifact_prefix="$artifacts/" "${regressions[@]}" \
+        >"$build/replay-$t.log" 2>&1; then
       tail -30 "$build/replay-$t.log"
       echo "FAIL fuzz_$t: a regression input crashes again" >&2
       status=1

@@ -24,11 +24,12 @@ pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider)
 # Tests whose pass/fail is a wall-clock bound tuned for the optimised build, deselected under
 # the sanitizers (measured failing on a loaded 2-core machine; their logic runs in the normal
 # stage, and the sanitizers still see the same code paths through the other tests).
+e2e=tests/e2e
 slow_bounded=(
-  --deselect "tests/e2e/test_cli.py::test_bad_import_file_changes_nothing"
-  --deselect "tests/e2e/test_zoho_isolation.py::test_local_requests_stay_fast_while_500_wait_on_a_slow_zoho"
-  --deselect "tests/e2e/test_zoho_faults.py::test_expired_token_is_renewed_once_and_the_call_retried"
-  --deselect "tests/e2e/test_zoho_faults.py::test_max_in_flight_caps_concurrent_zoho_calls"
+  --deselect "$e2e/test_cli.py::test_bad_import_file_changes_nothing"
+  --deselect "$e2e/test_zoho_isolation.py::test_local_requests_stay_fast_while_500_wait_on_a_slow_zoho"
+  --deselect "$e2e/test_zoho_faults.py::test_expired_token_is_renewed_once_and_the_call_retried"
+  --deselect "$e2e/test_zoho_faults.py::test_max_in_flight_caps_concurrent_zoho_calls"
 )
 
 build() {  # build DIR CMAKE-ARGS...
@@ -49,7 +50,8 @@ stage_tsan() {
   build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDESKBRIDGE_TSAN=ON
   build-tsan/tests/unit_tests --gtest_brief=1
   env -u DESKBRIDGE_TEST_PG_URL DESKBRIDGE_BIN=build-tsan/deskbridge "${pytest[@]}" \
-    "${slow_bounded[@]}" tests/e2e/test_concurrency.py tests/e2e/test_zoho_cache.py tests/e2e/test_faults_zoho_load.py
+    "${slow_bounded[@]}" $e2e/test_concurrency.py $e2e/test_zoho_cache.py \
+    $e2e/test_faults_zoho_load.py
 }
 
 stage_fuzz() {
