@@ -2,8 +2,12 @@
 # Installs what the tests need, builds, and runs every test: unit tests (ctest) and the
 # black-box suites (pytest) against the built binaries, real SQLite and PostgreSQL databases and
 # the Zoho simulator.
-# Usage: scripts/test.sh            (from anywhere; BUILD_DIR overrides ./build)
+# Then, unless --quick, the sanitizer builds and the fuzz smoke (scripts/test-extra.sh).
+# Usage: scripts/test.sh [--quick]  (from anywhere; BUILD_DIR overrides ./build)
 set -euo pipefail
+
+quick=0
+[ "${1:-}" != --quick ] || quick=1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -38,5 +42,9 @@ suites=(tests/e2e)
 [ -d tests/zoho_sim ] && suites+=(tests/zoho_sim)
 DESKBRIDGE_BIN="$build/deskbridge" /usr/bin/python3 -m pytest -q -p no:cacheprovider "${suites[@]}" \
   || status=1
+
+if [ $quick -eq 0 ]; then
+  bash scripts/test-extra.sh || status=1
+fi
 
 exit $status

@@ -45,8 +45,14 @@ std::optional<std::int64_t> integer(const json::value& v, std::string_view name)
     if (f->is_uint64() && f->get_uint64() <= INT64_MAX) {
         return static_cast<std::int64_t>(f->get_uint64());
     }
+    // A double outside int64's range (1e300, inf) has no integer value: converting it is
+    // undefined behaviour, found by fuzz/fuzz_zoho_mapping.
     if (f->is_double()) {
-        return static_cast<std::int64_t>(f->get_double());
+        const double d = f->get_double();
+        if (d >= -0x1p63 && d < 0x1p63) {
+            return static_cast<std::int64_t>(d);
+        }
+        return std::nullopt;
     }
     if (const auto* s = f->if_string()) {
         std::int64_t n = 0;

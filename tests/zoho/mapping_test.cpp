@@ -39,6 +39,20 @@ TEST(ZohoThread, ReadsStringlyTypedFieldsLeniently) {
     EXPECT_EQ(t.attachments[0].thread_id, t.id);
 }
 
+// Found by fuzz/fuzz_zoho_mapping: converting 1e300 to int64 is undefined behaviour (the
+// sanitizer stage of scripts/test.sh runs this test under UBSan).
+TEST(ZohoAttachment, NumbersBeyondInt64AreIgnored) {
+    const auto a = [](const char* size) {
+        return parse_attachment(json::parse(std::string(R"({"id": "1", "size": )") + size + "}"))
+            .value()
+            .size;
+    };
+    EXPECT_EQ(a("1e300"), 0);
+    EXPECT_EQ(a("-1e300"), 0);
+    EXPECT_EQ(a("9.3e18"), 0);
+    EXPECT_EQ(a("1536.0"), 1536);
+}
+
 TEST(ZohoThread, FallsBackToFirstAndLastNameAndSenderAddress) {
     const auto t = parse_thread(json::parse(R"({"id": "1", "author": {"firstName": "Rui",
         "lastName": "Lima"}, "fromEmailAddress": "rui@x.com", "status": "DRAFT",
