@@ -15,6 +15,7 @@ packages=(
   python3 python3-pytest python3-aiohttp procps
   nginx
   prometheus  # for promtool, which checks the /metrics output in the tests
+  fiu-utils   # libfiu's fault injection (tests/e2e/test_faults_readonly.py)
 )
 # The API document's tools and tests: docs/api-tools runs on Node.js (Debian's, unless the
 # machine has one), tests/e2e/test_openapi.py and test_docs_page.py on these.

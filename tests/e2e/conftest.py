@@ -159,8 +159,10 @@ SECRET_VARIABLES = ("DESKBRIDGE_SECRET", "DESKBRIDGE_ZOHO_CLIENT_SECRET",
 class Service:
     """One `deskbridge serve` process on a loopback port, and an HTTP client for it."""
 
-    def __init__(self, db, workdir, secret=None, extra_args=(), env=None, subcommand="serve"):
+    def __init__(self, db, workdir, secret=None, extra_args=(), env=None, subcommand="serve",
+                 wrapper=()):
         self.db_url = db  # None for `demo`, which makes its own
+        self.wrapper = list(wrapper)  # a command that runs the binary, e.g. a fault injector
         self.subcommand = subcommand
         self.secret = secret or secrets.token_urlsafe(36)  # 48 characters
         # Every server of the session logs into one directory, scanned for secrets at the end.
@@ -191,7 +193,8 @@ class Service:
         raise AssertionError(f"deskbridge serve did not start:\n{self.log_text()}")
 
     def _spawn(self):
-        args = [str(BINARY), self.subcommand, "--listen", f"127.0.0.1:{self.port}",
+        args = [*self.wrapper, str(BINARY), self.subcommand,
+                "--listen", f"127.0.0.1:{self.port}",
                 *(["--db", self.db_url] if self.db_url else []), *self.extra_args]
         with open(self.stderr_path, "ab") as err:
             self.process = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL,

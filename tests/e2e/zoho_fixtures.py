@@ -268,14 +268,15 @@ class ZohoServices:
         assert result.returncode == 0, result.stderr
         return db
 
-    def start(self, *flags, env=None, db=None, **env_overrides):
+    def start(self, *flags, env=None, db=None, wrapper=(), **env_overrides):
         """`deskbridge serve FLAGS` with the Zoho environment (plus overrides)."""
         base = _base()
         secret = secrets.token_urlsafe(36)
         env = env if env is not None else zoho_env(self.sim, secret, **env_overrides)
         env.setdefault("DESKBRIDGE_SECRET", secret)
         svc = base.Service(db or self.new_database(), self.workdir,
-                           secret=env["DESKBRIDGE_SECRET"], extra_args=flags, env=env)
+                           secret=env["DESKBRIDGE_SECRET"], extra_args=flags, env=env,
+                           wrapper=wrapper)
         svc.start()
         self.started.append(svc)
         return ZohoService(svc)
