@@ -139,7 +139,8 @@ std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Pri
     if (!generation) {
         return std::nullopt;
     }
-    auto known = memo_.find(*generation, memo_key(request.query));
+    const std::string ticket_key = memo_key(request.query);
+    auto known = memo_.find(*generation, ticket_key);
     if (!known) {
         return std::nullopt;
     }
@@ -155,7 +156,7 @@ std::optional<DetailsOutcome> TicketService::details_from_memory(const auth::Pri
 
     // The finished answer is remembered too: within a link step it is byte-identical for every
     // reader of the same kind (and customer), so it is built and tagged once.
-    std::string key = memo_key(request.query);
+    std::string key = ticket_key;
     key += who.staff ? "|staff" : "|client";
     key += request.text ? "|text" : "";
     if (conversation) {
