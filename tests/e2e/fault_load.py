@@ -8,6 +8,8 @@ import os
 import threading
 import time
 
+import zoho_data as zd
+
 # Sanitizer builds run several times slower: scripts/test-extra.sh sets this factor, and the
 # fault suites stretch their time bounds (never their expectations) by it.
 TIME_FACTOR = float(os.environ.get("DESKBRIDGE_TEST_TIME_FACTOR", "1"))
@@ -93,3 +95,23 @@ class Load:
             i += len(self._threads)
             if self.pause:
                 time.sleep(self.pause)
+
+
+def assert_healthy_fast(svc):
+    """The health check needs neither Zoho nor the database: it answers at once, fault or not."""
+    start = time.monotonic()
+    assert svc.request("GET", "/healthz")[0] == 200
+    assert time.monotonic() - start < TIME_FACTOR
+
+
+def cached_mixed_load_body(svc, tickets):
+    """Caches each Zoho fixture ticket, then returns a Load body that asks for them in turn as
+    staff, every other request with refresh=1 (a Zoho read and a write-back)."""
+    for n in tickets:
+        svc.ok(n)
+
+    def body(i):
+        n = tickets[i % len(tickets)]
+        return {"auth": svc.staff, "chamado_id": zd.chamado(n), "refresh": i % 2}
+
+    return body

@@ -15,7 +15,7 @@ import zoho_data as zd
 
 from conftest import REPO, Service, import_seed, stop_and_check
 from e2e_seed import EXPECTED_TICKETS
-from fault_load import TIME_FACTOR, Load
+from fault_load import TIME_FACTOR, Load, assert_healthy_fast, cached_mixed_load_body
 
 TICKET = 99
 SQLITE_BUSY_TIMEOUT_S = 5  # PRAGMA busy_timeout in src/store/detail/sqlite_connection.cpp
@@ -45,12 +45,6 @@ def check_failed_fast(answers, message_start, bound_s):
             assert a.body["success"] is False, a
             assert a.body["error"].startswith(message_start), a
         assert a.seconds < bound_s, a
-
-
-def assert_healthy_fast(svc):
-    start = time.monotonic()
-    assert svc.request("GET", "/healthz")[0] == 200
-    assert time.monotonic() - start < TIME_FACTOR
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,13 +82,7 @@ def test_sqlite_write_locked_by_another_process(engine, zoho_services, tmp_path)
         pytest.skip("a file lock is SQLite's")
     svc = zoho_services.start("--zoho-max-age", "3600")
     db_path = Path(svc.db_url.removeprefix("sqlite:"))
-    tickets = list(zd.SMALL)[:8]
-    for n in tickets:
-        svc.ok(n)
-
-    def body(i):
-        n = tickets[i % len(tickets)]
-        return {"auth": svc.staff, "chamado_id": zd.chamado(n), "refresh": i % 2}
+    body = cached_mixed_load_body(svc, list(zd.SMALL)[:8])
 
     # Separate loads, so that every request of the second one starts under the lock.
     with Load(svc.port, body, workers=4) as before:
