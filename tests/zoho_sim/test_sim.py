@@ -30,8 +30,9 @@ ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 class Sim:
-    def __init__(self, port):
+    def __init__(self, port, pid=None):
         self.port = port
+        self.pid = pid  # of the simulator process, to read its memory use
 
     def request(self, method, path, body=None, headers=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -99,7 +100,7 @@ def start_sim(tmp_dir, *extra, fixture=DEMO):
         assert time.monotonic() < deadline, "simulator did not start"
         time.sleep(0.02)
     with open(port_file) as handle:
-        return proc, Sim(int(handle.read()))
+        return proc, Sim(int(handle.read()), proc.pid)
 
 
 @pytest.fixture(scope="module")
@@ -371,10 +372,24 @@ def test_thread_detail_truncated_and_full_content(sim):
     assert sim.counts()["calls"]["thread_full_content"] == 1
 
 
+def _block(att_id):
+    return b"".join(hashlib.sha256(("%s:%d" % (att_id, k)).encode()).digest()
+                    for k in range(128))
+
+
 def _expected_bytes(att_id, size):
-    block = b"".join(hashlib.sha256(("%s:%d" % (att_id, k)).encode()).digest()
-                     for k in range(128))
-    return (block * (size // 4096 + 1))[:size]
+    return (_block(att_id) * (size // 4096 + 1))[:size]
+
+
+def _expected_sha256(att_id, size):
+    """sha256 of the payload without building it: 64 KiB of whole blocks at a time."""
+    pattern = _block(att_id) * 16
+    digest = hashlib.sha256()
+    whole, rest = divmod(size, len(pattern))
+    for _ in range(whole):
+        digest.update(pattern)
+    digest.update(pattern[:rest])
+    return digest.hexdigest()
 
 
 def test_attachment_downloads(sim):
@@ -518,6 +533,169 @@ def test_counts(sim):
         assert counts["calls"][kind] == 0
 
 
+# ---- streamed downloads ----------------------------------------------------------------
+
+def _add_file(sim, size, name="dados.bin"):
+    """A ticket-level attachment of `size` bytes; returns (its id, its content path)."""
+    status, row = sim.control("POST", "tickets/%s/attachments" % T1,
+                              {"name": name, "size": size})
+    assert status == 201, row
+    return row["id"], urllib.parse.urlsplit(row["href"]).path
+
+
+def _open(sim, path, tok, timeout=10):
+    """Start a download; the caller reads the body from the returned response."""
+    conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=timeout)
+    conn.request("GET", path, headers={"Authorization": "Zoho-oauthtoken " + tok,
+                                       "orgId": ORG})
+    return conn, conn.getresponse()
+
+
+def _proc_kib(pid, field):
+    with open("/proc/%d/status" % pid, encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def test_large_download_is_streamed(sim):
+    tok = sim.token()
+    size = 64 * 1024 * 1024
+    att_id, path = _add_file(sim, size)
+    watch = sim.pid is not None and os.path.exists("/proc/%d/status" % sim.pid)
+    if watch:
+        rss_before, hwm_before = _proc_kib(sim.pid, "VmRSS"), _proc_kib(sim.pid, "VmHWM")
+        rss_peak = rss_before
+    conn, resp = _open(sim, path, tok, timeout=60)
+    try:
+        assert resp.status == 200 and resp.getheader("Content-Length") == str(size)
+        assert resp.getheader("Content-Disposition") == "attachment; filename*=UTF-8''dados.bin"
+        assert resp.getheader("X-Rate-Limit-Remaining-v3") is not None
+        digest, got, pieces = hashlib.sha256(), 0, 0
+        while True:
+            piece = resp.read(1024 * 1024)
+            if not piece:
+                break
+            digest.update(piece)
+            got += len(piece)
+            pieces += 1
+            if watch and pieces % 8 == 0:
+                rss_peak = max(rss_peak, _proc_kib(sim.pid, "VmRSS"))
+    finally:
+        conn.close()
+    assert got == size and digest.hexdigest() == _expected_sha256(att_id, size)
+    if watch:
+        # Buffering the file would add at least its 64 MiB; streaming adds a few pieces.
+        assert rss_peak - rss_before < 16 * 1024, (rss_before, rss_peak)
+        assert _proc_kib(sim.pid, "VmHWM") - hwm_before < 16 * 1024
+    counts = sim.counts()
+    assert counts["calls"]["attachment_content"] == 1 and counts["in_flight"] == 0
+
+
+def test_download_rate(sim):
+    tok = sim.token()
+    att_id, path = _add_file(sim, 200 * 1024)
+    sim.config(download_rate=200 * 1024)
+    started = time.monotonic()
+    status, hdrs, data = sim.request("GET", path, headers={
+        "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+    elapsed = time.monotonic() - started
+    assert status == 200 and hdrs["content-length"] == str(200 * 1024)
+    assert data == _expected_bytes(att_id, 200 * 1024)
+    assert 0.7 <= elapsed <= 3, elapsed
+
+
+def test_download_keeps_its_concurrency_slot(sim):
+    tok = sim.token()
+    _att_id, path = _add_file(sim, 100 * 1024)
+    sim.config(download_rate=100 * 1024, max_concurrent=1)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        download = pool.submit(sim.request, "GET", path, None, {
+            "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+        time.sleep(0.4)  # headers are out; the body takes about 1 s
+        assert sim.counts()["in_flight"] == 1
+        assert sim.api("/api/v1/tickets/" + T1, token=tok)[0] == 429
+        status, hdrs, data = download.result()
+    assert status == 200 and len(data) == 100 * 1024
+    assert hdrs["x-rate-limit-request-weight-v3"] == "1"
+    assert sim.counts()["in_flight"] == 0
+    assert sim.api("/api/v1/tickets/" + T1, token=tok)[0] == 200
+
+
+def test_download_chunked(sim):
+    tok = sim.token()
+    att_id, path = _add_file(sim, 184320 + 7)
+    sim.config(download_chunked=True)
+    status, hdrs, data = sim.request("GET", path, headers={
+        "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+    assert status == 200 and "content-length" not in hdrs
+    assert hdrs["transfer-encoding"] == "chunked"
+    assert data == _expected_bytes(att_id, 184320 + 7)
+
+
+def test_download_cut_after(sim):
+    tok = sim.token()
+    att_id, path = _add_file(sim, 184320)
+    sim.config(download_cut_after=10000)
+    conn, resp = _open(sim, path, tok)
+    try:
+        assert resp.status == 200 and resp.getheader("Content-Length") == "184320"
+        # IncompleteRead means EOF came before the announced length: the server hung up.
+        with pytest.raises(http.client.IncompleteRead) as short:
+            resp.read()
+    finally:
+        conn.close()
+    assert short.value.partial == _expected_bytes(att_id, 10000)
+    sim.config(download_chunked=True)
+    conn, resp = _open(sim, path, tok)
+    try:
+        assert resp.getheader("Content-Length") is None
+        with pytest.raises(http.client.IncompleteRead):
+            resp.read()  # no final zero-size chunk
+    finally:
+        conn.close()
+    sim.config(download_chunked=False, download_cut_after=184320)  # not short: whole body
+    status, _h, data = sim.request("GET", path, headers={
+        "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+    assert status == 200 and data == _expected_bytes(att_id, 184320)
+    counts = sim.counts()
+    assert counts["in_flight"] == 0 and counts["by_kind"]["attachment_content"] == {"200": 3}
+
+
+def test_malformed_download_is_short(sim):
+    tok = sim.token()
+    att_id, path = _add_file(sim, 100001)
+    sim.config(malformed_rate=1, fault_path="/content")
+    conn, resp = _open(sim, path, tok)
+    try:
+        assert resp.status == 200 and resp.getheader("Content-Length") == "100001"
+        with pytest.raises(http.client.IncompleteRead) as short:
+            resp.read()
+    finally:
+        conn.close()
+    assert short.value.partial == _expected_bytes(att_id, 50000)
+    assert sim.counts()["faults"]["malformed"] == 1
+
+
+def test_download_knobs_validate_and_reset(sim):
+    for bad in ({"download_rate": -1}, {"download_chunked": "maybe"},
+                {"download_cut_after": "x"}):
+        assert sim.control("POST", "config", bad)[0] == 400, bad
+    sim.config(download_rate=1000, download_chunked="yes", download_cut_after=10)
+    sim.control("POST", "reset", {"config": True})
+    knobs = sim.control("GET", "config")[1]
+    assert (knobs["download_rate"], knobs["download_chunked"],
+            knobs["download_cut_after"]) == (0, False, 0)
+    tok = sim.token()
+    att_id, path = _add_file(sim, 50000)
+    started = time.monotonic()
+    status, hdrs, data = sim.request("GET", path, headers={
+        "Authorization": "Zoho-oauthtoken " + tok, "orgId": ORG})
+    assert status == 200 and hdrs["content-length"] == "50000"
+    assert data == _expected_bytes(att_id, 50000) and time.monotonic() - started < 2
+
+
 # ---- control API -----------------------------------------------------------------------
 
 def test_attachment_content_size_differs_from_listed_size(sim):
@@ -567,10 +745,12 @@ def test_config_and_reset(sim):
 
 def test_cli_flags_and_bad_fixture(tmp_path):
     proc, other = start_sim(str(tmp_path), "--paging-base", "1", "--credits", "5",
-                            "--token-faults", "--quiet")
+                            "--token-faults", "--download-chunked", "--download-rate", "4096",
+                            "--quiet")
     try:
         knobs = other.control("GET", "config")[1]
         assert (knobs["paging_base"], knobs["credits"], knobs["token_faults"]) == (1, 5, True)
+        assert (knobs["download_chunked"], knobs["download_rate"]) == (True, 4096)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -79,6 +79,13 @@ KNOBS = {
     "thread_limit_max": (_non_negative(int), 100, "largest `limit` accepted on /threads"),
     "ticket_attachments_include_threads": (
         _bool, False, "list thread attachments in GET /tickets/{id}/attachments too"),
+    "download_rate": (_non_negative(int), 0,
+                      "attachment bodies are paced to this many bytes per second (0 = unlimited)"),
+    "download_chunked": (_bool, False,
+                         "attachment bodies are sent chunked, without Content-Length"),
+    "download_cut_after": (_non_negative(int), 0,
+                           "attachment bodies stop after this many bytes and the connection "
+                           "is closed (0 = off)"),
     "seed": (_optional_int, None, "random seed for latency jitter and faults"),
 }
 

@@ -1,11 +1,10 @@
 """Zoho Desk /api/v1 endpoints. Auth, org, credits, latency and faults are applied by the
 middleware in faults.py before these run; handlers only validate input and shape output."""
 
-import urllib.parse
-
 from aiohttp import web
 
 from . import render
+from .download import AttachmentStream
 from .util import ApiError, json_response, not_found, parse_time, unprocessable
 
 
@@ -232,22 +231,13 @@ async def list_attachments(request):
                         for a, t in pairs[offset:offset + limit]])
 
 
-def _content_response(att):
-    from .util import attachment_bytes
-    quoted = urllib.parse.quote(att.name)
-    return web.Response(body=attachment_bytes(att.id, att.content_size),
-                        content_type=att.content_type,
-                        headers={"Content-Disposition":
-                                 "attachment; filename*=UTF-8''%s" % quoted})
-
-
 async def thread_attachment_content(request):
     check_query(request, ())
     _ticket, thread = find_thread(request)
     att = next((a for a in thread.attachments if a.id == request.match_info["att_id"]), None)
     if att is None:
         raise ApiError(not_found())
-    return _content_response(att)
+    return AttachmentStream(att, request.app["state"].knobs)
 
 
 async def ticket_attachment_content(request):
@@ -258,7 +248,7 @@ async def ticket_attachment_content(request):
                 if a.id == request.match_info["att_id"]), None)
     if att is None:
         raise ApiError(not_found())
-    return _content_response(att)
+    return AttachmentStream(att, request.app["state"].knobs)
 
 
 # route name == endpoint kind (counts) except where KIND_OF maps it.

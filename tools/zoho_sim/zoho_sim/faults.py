@@ -11,6 +11,7 @@ from aiohttp import web
 
 from . import desk
 from .auth import check_api_auth
+from .download import AttachmentStream
 from .util import ApiError, not_found, now_utc, zoho_error
 
 
@@ -63,6 +64,9 @@ def _roll_fault(state, request, is_token):
 
 def _malform(response):
     """200 with a body cut short: JSON that cannot parse, or fewer bytes than advertised."""
+    if isinstance(response, AttachmentStream):
+        response.truncate()
+        return response
     body = response.body if isinstance(response.body, (bytes, bytearray)) else b""
     if not body:
         body = b'{"data":[{"id":"'
@@ -114,7 +118,8 @@ async def _render(request, handler, state, kind):
         response = await handler(request)
     except ApiError as err:
         return err.response
-    if kind != "attachment_content" and response.status in (200, 204):
+    if (kind != "attachment_content" and isinstance(response, web.Response)
+            and response.status in (200, 204)):
         if len(state.body_cache) >= _CACHE_LIMIT:
             state.body_cache.clear()
         state.body_cache[key] = (response.status, response.body, response.content_type,
@@ -196,6 +201,7 @@ async def sim_middleware(request, handler):
         else:
             response = await _gated_api_call(request, handler, state, kind)
         status = response.status
+        note = getattr(response, "note", "")
         state.counts.record(kind, status)
         return response
     except web.HTTPException as exc:  # e.g. GET on the token path (405)
@@ -228,7 +234,11 @@ async def _gated_api_call(request, handler, state, kind):
     state.counts.max_in_flight = max(state.counts.max_in_flight, state.in_flight)
     try:
         response, cost = await _api_call(request, handler, state, kind)
+        _rate_headers(response, state, cost)
+        if isinstance(response, AttachmentStream):
+            # Written here rather than by aiohttp after the middleware returns, so that a
+            # download keeps its slot until its last byte, as a slow upstream call would.
+            await response.send(request)
     finally:
         state.in_flight -= 1
-    _rate_headers(response, state, cost)
     return response

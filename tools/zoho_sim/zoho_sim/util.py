@@ -61,17 +61,15 @@ def summarize(markup, limit=100):
     return " ".join(html_to_text(markup).split())[:limit].rstrip()
 
 
-_BLOCK = 4096
+BLOCK = 4096
 
 
-def attachment_bytes(attachment_id, size):
-    """Deterministic payload: a 4 KiB block repeated, the block being the concatenation of
-    sha256(f"{attachment_id}:{k}") for k = 0..127. Tests can recompute it from the id."""
-    block = b"".join(
-        hashlib.sha256(("%s:%d" % (attachment_id, k)).encode()).digest()
-        for k in range(_BLOCK // 32))
-    reps = size // _BLOCK + 1
-    return (block * reps)[:size]
+def attachment_block(attachment_id):
+    """The unit of every attachment payload: the concatenation of
+    sha256(f"{attachment_id}:{k}") for k = 0..127 (BLOCK bytes). A file of any size is this
+    block repeated and cut to length, so tests can recompute it from the id."""
+    return b"".join(hashlib.sha256(("%s:%d" % (attachment_id, k)).encode()).digest()
+                    for k in range(BLOCK // 32))
 
 
 def dumps(obj):
