@@ -113,6 +113,7 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                         }
                     }
                     req.max_body_bytes = attempt->max_bytes;
+                    req.stream_body = static_cast<bool>(attempt->file_done);
                     ++attempt->budget->calls;
                     http_.send(std::move(req), [this, attempt, token = *token,
                                                 sent = Clock::now()](HttpResponse res) {
@@ -147,8 +148,13 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
     }
 
     if (attempt->file_done && res.status >= 200 && res.status < 300) {
-        return attempt->file_done(
-            DeskFile{std::move(res.body), std::move(res.content_type), res.too_large});
+        DeskFile file{std::move(res.body_stream), res.content_length, std::move(res.content_type),
+                      res.too_large};
+        if (!file.body && !file.too_large) {  // an empty body ends before it could stream
+            file.length = res.body.size();
+            file.body = core::stream_of(std::move(res.body));
+        }
+        return attempt->file_done(std::move(file));
     }
     if (res.status == 204) {
         return attempt->done(DeskReply{204, std::nullopt});

@@ -50,11 +50,12 @@ struct DeskError {
 };
 DeskError desk_error_of(const std::string& body);
 
-// A file's bytes as Zoho sent them (`download`).
+// A file as Zoho sends it (`download`): its bytes are still arriving.
 struct DeskFile {
-    std::string bytes;
-    std::string content_type;  // Zoho's Content-Type, empty when it sent none
-    bool too_large = false;    // past the cap: `bytes` is incomplete and must not be served
+    std::shared_ptr<core::ByteStream> body;  // fails past the cap or if the transfer does
+    std::optional<std::uint64_t> length;     // as Zoho announced it
+    std::string content_type;                // Zoho's Content-Type, empty when it sent none
+    bool too_large = false;  // the announced length passed the cap: no body, serve nothing
 };
 
 class DeskClient {
@@ -67,7 +68,8 @@ class DeskClient {
     // a 422 with kInvalidArgument.
     void get(std::string path, std::shared_ptr<CallBudget> budget, Callback done) const;
 
-    // The raw body of `path` (same rules as `get`), cut off past `max_bytes`.
+    // The raw body of `path` (same rules as `get`; retries end once a 2xx has begun), answered
+    // as soon as its first bytes arrive and streamed, failing past `max_bytes`.
     using FileCallback = std::function<void(core::Result<DeskFile>)>;
     void download(std::string path,
                   std::size_t max_bytes,

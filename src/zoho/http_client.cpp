@@ -16,10 +16,17 @@ namespace {
 
 struct Transfer {
     HttpRequest request;
-    HttpClient::Callback done;
+    HttpClient::Callback done;  // empty once a streamed body has begun
     HttpResponse response;
     curl_slist* headers = nullptr;
     CURL* easy = nullptr;
+
+    // Streamed bodies (request.stream_body) only.
+    std::uint64_t id = 0;
+    std::function<void()> resume;            // for the pipe: unpause this transfer
+    std::shared_ptr<core::StreamPipe> pipe;  // once the body has begun
+    std::uint64_t streamed = 0;              // bytes the pipe took
+    bool buffered = false;                   // not a 2xx: read whole, as any other answer
 };
 
 struct Timer {
@@ -33,9 +40,55 @@ bool over_cap(const Transfer& t, std::uint64_t bytes) {
     return t.request.max_body_bytes != 0 && bytes > t.request.max_body_bytes;
 }
 
+// The first bytes of a 2xx answer to a streamed request: the caller gets the answer now, and
+// the body through a pipe. Anything else is read whole, so that errors look the same.
+bool begin_stream(Transfer& t) {
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status < 200 || status >= 300) {
+        return false;
+    }
+    curl_off_t length = -1;
+    curl_easy_getinfo(t.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+
+    t.pipe = std::make_shared<core::StreamPipe>(kStreamHighWater, t.resume);
+    t.response.status = status;
+    t.response.body_stream = t.pipe;
+    if (length >= 0) {
+        t.response.content_length = static_cast<std::uint64_t>(length);
+    }
+    auto done = std::move(t.done);
+    t.done = nullptr;
+    done(std::move(t.response));
+    return true;
+}
+
+std::size_t stream_bytes(Transfer& t, const char* data, std::size_t len) {
+    if (over_cap(t, t.streamed + len)) {
+        t.pipe->fail("the body passed " + std::to_string(t.request.max_body_bytes) + " bytes");
+        return 0;
+    }
+    switch (t.pipe->offer(std::string_view(data, len))) {
+        case core::StreamPipe::Offer::kTaken:
+            t.streamed += len;
+            return len;
+        case core::StreamPipe::Offer::kFull:
+            return CURL_WRITEFUNC_PAUSE;  // libcurl keeps these bytes and offers them again
+        case core::StreamPipe::Offer::kCancelled:
+            break;
+    }
+    return 0;
+}
+
 // Returning less than was given makes libcurl abort the transfer.
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    if (t->request.stream_body && !t->buffered) {
+        if (t->pipe || begin_stream(*t)) {
+            return stream_bytes(*t, data, size * n);
+        }
+        t->buffered = true;
+    }
     if (over_cap(*t, t->response.body.size() + size * n)) {
         t->response.too_large = true;
         return 0;
@@ -77,7 +130,13 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 
 }  // namespace
 
-struct HttpClient::Impl {
+struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
+    ~Impl() {
+        if (multi != nullptr) {
+            curl_multi_cleanup(multi);
+        }
+    }
+
     HttpClientOptions options;
     CURLM* multi = nullptr;
     std::thread thread;
@@ -93,7 +152,8 @@ struct HttpClient::Impl {
     std::multimap<Clock::time_point, std::unique_ptr<Transfer>> waiting;
     std::map<CURL*, std::unique_ptr<Transfer>> running;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
-    std::uint64_t timer_seq = 0;
+    std::uint64_t timer_seq = 0;     // guarded by mutex
+    std::uint64_t transfer_seq = 0;  // client thread only
 
     void run() {
         for (;;) {
@@ -169,10 +229,21 @@ struct HttpClient::Impl {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
         for (const auto& h : t.request.headers) {
             t.headers = curl_slist_append(t.headers, h.c_str());
+        }
+        if (t.request.stream_body) {
+            // The bytes are passed on as they come, with their announced length: no encoding.
+            t.headers = curl_slist_append(t.headers, "Accept-Encoding: identity");
+            t.id = ++transfer_seq;
+            t.resume = [weak = weak_from_this(), easy = e, id = t.id] {
+                if (auto self = weak.lock()) {
+                    self->post([raw = self.get(), easy, id] { raw->unpause(easy, id); });
+                }
+            };
+        } else {
+            curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         }
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
         if (t.request.method == "POST") {
@@ -201,6 +272,16 @@ struct HttpClient::Impl {
             auto t = std::move(it->second);
             running.erase(it);
 
+            if (t->pipe) {  // the caller has its answer: only the body's end is left to tell
+                if (code == CURLE_OK) {
+                    t->pipe->finish();
+                } else {
+                    t->pipe->fail(curl_easy_strerror(code));
+                }
+                curl_easy_cleanup(easy);
+                curl_slist_free_all(t->headers);
+                continue;
+            }
             if (code == CURLE_OK || t->response.too_large) {
                 curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
             } else {
@@ -223,11 +304,34 @@ struct HttpClient::Impl {
         }
     }
 
+    // Runs `fn` on the client thread once `when` has come.
+    void post_at(Clock::time_point when, std::function<void()> fn) {
+        {
+            const std::lock_guard lock(mutex);
+            new_timers.push_back(Timer{when, timer_seq++, std::move(fn)});
+        }
+        curl_multi_wakeup(multi);
+    }
+    void post(std::function<void()> fn) { post_at(Clock::now(), std::move(fn)); }
+
+    // The consumer took bytes from a paused transfer's pipe. The id guards against a handle
+    // freed and reused by a later transfer.
+    void unpause(CURL* easy, std::uint64_t id) {
+        const auto it = running.find(easy);
+        if (it != running.end() && it->second->id == id) {
+            curl_easy_pause(easy, CURLPAUSE_CONT);
+        }
+    }
+
     void fail_all() {
         for (auto& [easy, t] : running) {
             curl_multi_remove_handle(multi, easy);
             curl_easy_cleanup(easy);
             curl_slist_free_all(t->headers);
+            if (t->pipe) {
+                t->pipe->fail("client shutting down");
+                continue;
+            }
             t->response.transport_error = "client shutting down";
             t->done(std::move(t->response));
         }
@@ -240,7 +344,7 @@ struct HttpClient::Impl {
     }
 };
 
-HttpClient::HttpClient(HttpClientOptions options) : impl_(new Impl) {
+HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_shared<Impl>()) {
     static const bool global_init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
     (void)global_init;
     impl_->options = options;
@@ -248,7 +352,7 @@ HttpClient::HttpClient(HttpClientOptions options) : impl_(new Impl) {
     impl_->multi = curl_multi_init();
     curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
                       static_cast<long>(impl_->options.max_in_flight));
-    impl_->thread = std::thread([this] { impl_->run(); });
+    impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
 }
 
 HttpClient::~HttpClient() {
@@ -258,7 +362,6 @@ HttpClient::~HttpClient() {
     }
     curl_multi_wakeup(impl_->multi);
     impl_->thread.join();
-    curl_multi_cleanup(impl_->multi);
 }
 
 void HttpClient::send(HttpRequest request, Callback done) {
@@ -273,11 +376,7 @@ void HttpClient::send(HttpRequest request, Callback done) {
 }
 
 void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn) {
-    {
-        const std::lock_guard lock(impl_->mutex);
-        impl_->new_timers.push_back(Timer{Clock::now() + delay, impl_->timer_seq++, std::move(fn)});
-    }
-    curl_multi_wakeup(impl_->multi);
+    impl_->post_at(Clock::now() + delay, std::move(fn));
 }
 
 std::string url_encode(std::string_view value) {

@@ -6,6 +6,11 @@
 // the Authorization header to another host), and at most `max_in_flight` transfers run at once;
 // the rest wait, earliest deadline first. Callbacks run on the client's thread and must not block.
 // `send` and `after` are thread-safe. The destructor fails every pending call and joins.
+//
+// A request with `stream_body` whose answer is a 2xx is answered as soon as its first bytes
+// arrive, with the rest to be pulled from `body_stream`: the transfer pauses while more than
+// `kStreamHighWater` bytes wait for the consumer, so a slow consumer holds little memory (it
+// still holds one of the `max_in_flight` slots until the body ends or it cancels).
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/byte_stream.hpp"
 
 namespace deskbridge::zoho {
 
@@ -26,7 +33,10 @@ struct HttpRequest {
     std::string body;                  // sent as application/x-www-form-urlencoded when set
     Clock::time_point deadline;        // the transfer is cut off here
     std::size_t max_body_bytes = 0;    // 0: no cap; past it the transfer stops with too_large
+    bool stream_body = false;          // a 2xx body is streamed (sent as is, never decoded)
 };
+
+inline constexpr std::size_t kStreamHighWater = 256 * 1024;
 
 struct HttpResponse {
     long status = 0;  // 0 when no HTTP answer arrived
@@ -37,6 +47,11 @@ struct HttpResponse {
     bool timed_out = false;
     bool too_large = false;       // the body (or its announced length) passed max_body_bytes
     std::string transport_error;  // libcurl's text when status is 0
+
+    // Set for a streamed 2xx instead of `body`: it fails if the transfer does, including when
+    // the bytes pass max_body_bytes.
+    std::shared_ptr<core::ByteStream> body_stream;
+    std::optional<std::uint64_t> content_length;  // as announced, when it was
 };
 
 struct HttpClientOptions {
@@ -59,7 +74,8 @@ class HttpClient {
 
   private:
     struct Impl;
-    std::unique_ptr<Impl> impl_;
+    // Shared with the resume hooks of streamed bodies, which can outlive the client.
+    std::shared_ptr<Impl> impl_;
 };
 
 // Percent-encodes a form or query value.
