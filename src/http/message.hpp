@@ -4,10 +4,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/byte_stream.hpp"
 
 namespace deskbridge::http {
 
@@ -39,6 +43,12 @@ struct Response {
     std::string body;
     std::string content_type = "application/json; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;
+
+    // Set instead of `body` for an answer sent while it is produced: with `stream_length` as
+    // Content-Length when known, chunked otherwise. A failure part-way closes the connection
+    // before the body is complete, so a caller can never take a cut file for a whole one.
+    std::shared_ptr<core::ByteStream> body_stream;
+    std::optional<std::uint64_t> stream_length;
 
     // Never sent: what only the handler knows, for the access log line.
     struct LogNote {

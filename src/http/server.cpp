@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <charconv>
 #include <thread>
 #include <vector>
 
@@ -135,6 +136,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // than the rest of the local ticket_details path.
     void write(Response&& res) {
         const bool keep_alive = keep_alive_ && !shared_->draining;
+        const bool streamed = res.body_stream != nullptr;
+        const bool chunked = streamed && !res.stream_length;
         auto out = std::make_shared<Outgoing>();
         out->head.reserve(256);
         out->head += "HTTP/1.1 ";
@@ -152,14 +155,28 @@ class Session : public std::enable_shared_from_this<Session> {
             out->head += "Connection: close\r\n";
         }
         // A 304 has no body and no Content-Length (it could only be the full answer's).
-        if (res.status != 304) {
+        if (chunked && res.status != 304) {
+            out->head += "Transfer-Encoding: chunked\r\n";
+        } else if (res.status != 304) {
             out->head += "Content-Length: ";
-            out->head += std::to_string(res.body.size());
+            out->head += std::to_string(streamed ? *res.stream_length : res.body.size());
             out->head += "\r\n";
         }
         out->head += "\r\n";
-        if (!head_ && res.status != 304) {
-            out->body = std::move(res.body);  // a HEAD answer has the GET headers and no body
+        const bool sends_body = !head_ && res.status != 304;  // HEAD: the GET headers, no body
+        if (sends_body && !streamed) {
+            out->body = std::move(res.body);
+        }
+
+        std::shared_ptr<Streaming> st;
+        if (streamed && sends_body) {
+            st = std::make_shared<Streaming>();
+            st->source = std::move(res.body_stream);
+            st->length = res.stream_length;
+            st->keep_alive = keep_alive;
+            st->request_id = header_value(res.headers, "X-Request-Id");
+        } else if (streamed) {
+            res.body_stream->cancel();
         }
 
         stream_.expires_after(shared_->limits.read_timeout);
@@ -167,8 +184,14 @@ class Session : public std::enable_shared_from_this<Session> {
                                                         asio::buffer(out->body)};
         asio::async_write(
             stream_, buffers,
-            [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
-                self->on_write(ec, keep_alive);
+            [self = shared_from_this(), out, st, keep_alive](beast::error_code ec, std::size_t) {
+                if (!st) {
+                    return self->on_write(ec, keep_alive);
+                }
+                if (ec) {
+                    return self->abort_stream(*st, "the caller stopped reading", true);
+                }
+                self->pump(st);
             });
     }
 
@@ -176,6 +199,97 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string head;
         std::string body;
     };
+
+    // A body sent while it is produced: one piece is asked for once the previous one is
+    // written, so the producer never runs ahead of the caller by more than its own buffer.
+    struct Streaming {
+        std::shared_ptr<core::ByteStream> source;
+        std::optional<std::uint64_t> length;  // sent as Content-Length; chunked when unknown
+        std::uint64_t sent = 0;
+        bool keep_alive = false;
+        std::string request_id;
+        std::string piece;
+        std::array<char, 24> frame{};  // a chunk's size line
+    };
+
+    void pump(std::shared_ptr<Streaming> st) {
+        auto source = st->source;
+        source->pull([self = shared_from_this(), st = std::move(st)](core::StreamPiece piece) {
+            asio::dispatch(self->stream_.get_executor(),
+                           [self, st, piece = std::move(piece)]() mutable {
+                               self->on_piece(st, std::move(piece));
+                           });
+        });
+    }
+
+    void on_piece(const std::shared_ptr<Streaming>& st, core::StreamPiece piece) {
+        if (piece.failed) {
+            return abort_stream(*st, piece.error);
+        }
+        if (piece.end) {
+            if (st->length && st->sent != *st->length) {
+                return abort_stream(*st, "the body ended short of its announced length");
+            }
+            static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+            if (st->length) {
+                return on_write({}, st->keep_alive);
+            }
+            stream_.expires_after(shared_->limits.read_timeout);
+            return asio::async_write(
+                stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
+                [self = shared_from_this(), st](beast::error_code ec, std::size_t) {
+                    self->on_write(ec, st->keep_alive);
+                });
+        }
+
+        st->sent += piece.bytes.size();
+        if (st->length && st->sent > *st->length) {
+            return abort_stream(*st, "the body ran past its announced length");
+        }
+        st->piece = std::move(piece.bytes);
+        std::size_t frame_size = 0;
+        if (!st->length) {
+            auto* first = st->frame.data();
+            const auto r = std::to_chars(first, first + 16, st->piece.size(), 16);
+            *r.ptr = '\r';
+            *(r.ptr + 1) = '\n';
+            frame_size = static_cast<std::size_t>(r.ptr + 2 - first);
+        }
+        static constexpr std::string_view kCrlf = "\r\n";
+        const std::array<asio::const_buffer, 3> buffers{
+            asio::buffer(st->frame.data(), frame_size), asio::buffer(st->piece),
+            asio::buffer(kCrlf.data(), st->length ? 0 : kCrlf.size())};
+        stream_.expires_after(shared_->limits.read_timeout);
+        asio::async_write(
+            stream_, buffers, [self = shared_from_this(), st](beast::error_code ec, std::size_t) {
+                if (ec) {
+                    return self->abort_stream(*st, "the caller stopped reading", true);
+                }
+                self->pump(st);
+            });
+    }
+
+    // The answer's status and headers are gone already: closing the connection before the
+    // body is complete is the only way left to tell the caller it failed.
+    // A caller that leaves part-way is its own business; a body that failed on our side is
+    // worth a warning.
+    void abort_stream(Streaming& st, std::string_view why, bool caller_left = false) {
+        st.source->cancel();
+        (caller_left ? core::log::info : core::log::warn)(
+            "response_aborted",
+            {{"request_id", st.request_id}, {"bytes_sent", st.sent}, {"error", why}});
+        on_write(asio::error::operation_aborted, false);
+    }
+
+    static std::string header_value(const std::vector<std::pair<std::string, std::string>>& hs,
+                                    std::string_view name) {
+        for (const auto& [k, v] : hs) {
+            if (k == name) {
+                return v;
+            }
+        }
+        return {};
+    }
 
     // Names and values come from this program, never raw from a caller; a line break would
     // still split the header block, so such a header is dropped rather than sent.
