@@ -133,7 +133,9 @@ void Api::attachment_download(const http::Request& request,
                     return respond(download_error_response(*error));
                 }
                 auto& file = std::get<tickets::AttachmentFile>(outcome);
-                http::Response res{200, std::move(file.bytes)};
+                http::Response res{200};
+                res.body_stream = std::move(file.body);
+                res.stream_length = file.length;
                 res.content_type = std::move(file.content_type);
                 res.headers.emplace_back("Content-Disposition", content_disposition(file.filename));
                 // The bytes are the customer's: a browser must not render them as our page or

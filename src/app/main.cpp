@@ -156,6 +156,12 @@ void add_serve_options(CLI::App* serve, Flags& f) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
         ->capture_default_str();
     serve
+        ->add_option("--attachment-max-downloads", f.server.limits.max_attachment_downloads,
+                     "downloads streaming at once; each holds a Zoho call slot")
+        ->envname("DESKBRIDGE_ATTACHMENT_MAX_DOWNLOADS")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
+        ->capture_default_str();
+    serve
         ->add_option("--attachment-link-ttl", f.attachment_link_ttl_seconds,
                      "download link lifetime in seconds")
         ->envname("DESKBRIDGE_ATTACHMENT_LINK_TTL")

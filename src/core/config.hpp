@@ -44,12 +44,15 @@ struct Limits {
     // Logins and addresses remembered (each kind): about 150 bytes each, so a flood of invented
     // logins costs at most a few MiB; past it the least recently failed key is forgotten.
     std::size_t login_throttle_entries = 20000;
-    // A download is held in memory whole before it is sent; 20 MiB is Zoho Desk's own limit
-    // for one attachment, so every real file fits while memory stays bounded.
+    // 20 MiB is Zoho Desk's own limit for one attachment, so every real file fits.
     std::size_t max_attachment_bytes = 20 * 1024 * 1024;
-    // Downloads held in memory at once (with the cap above: 160 MiB at most); more get 503.
-    std::size_t max_attachment_downloads = 8;
-    // Large files on a slow Zoho need longer than a JSON call's deadline.
+    // Downloads streaming at once; more get 503. Each holds one of the Zoho calls in flight
+    // (--zoho-max-in-flight, 10 by default) until its last byte, so downloads can never take
+    // more than a few of them from ticket reads.
+    std::size_t max_attachment_downloads = 4;
+    // The whole download, from the first request to Zoho to the caller's last byte: a large
+    // file on a slow Zoho needs longer than a JSON call's deadline, and a caller too slow to
+    // read 20 MiB in this time would hold a Zoho slot for too long.
     std::chrono::seconds attachment_timeout{60};
     // Gumbo tears its tree down recursively, one stack frame per nesting level: a thread's
     // HTML is rendered as text from its first this-many tags only, which bounds the depth.

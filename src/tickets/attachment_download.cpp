@@ -34,6 +34,24 @@ DownloadError not_found(std::string detail = {}) {
     return {DownloadFailure::kNotFound, "Attachment not found", std::move(detail)};
 }
 
+// A body that holds one of the download slots for as long as it exists.
+class CountedStream final : public core::ByteStream {
+  public:
+    CountedStream(std::shared_ptr<core::ByteStream> inner,
+                  std::shared_ptr<std::atomic<std::size_t>> slots)
+        : inner_(std::move(inner)), slots_(std::move(slots)) {}
+    ~CountedStream() override { --*slots_; }
+    CountedStream(const CountedStream&) = delete;
+    CountedStream& operator=(const CountedStream&) = delete;
+
+    void pull(Deliver deliver) override { inner_->pull(std::move(deliver)); }
+    void cancel() override { inner_->cancel(); }
+
+  private:
+    std::shared_ptr<core::ByteStream> inner_;
+    std::shared_ptr<std::atomic<std::size_t>> slots_;
+};
+
 }  // namespace
 
 std::optional<std::string> same_origin_target(std::string_view href, std::string_view base) {
@@ -116,8 +134,8 @@ void AttachmentService::fetch(const zoho::Attachment& a,
                                   "refused",
                                   a.href});
     }
-    if (in_memory_.fetch_add(1) >= limits_.max_attachment_downloads) {
-        --in_memory_;
+    if (downloads_->fetch_add(1) >= limits_.max_attachment_downloads) {
+        --*downloads_;
         return done(
             DownloadError{DownloadFailure::kBusy, "Too many downloads at once, retry shortly", {}});
     }
@@ -125,11 +143,14 @@ void AttachmentService::fetch(const zoho::Attachment& a,
     auto budget = std::make_shared<zoho::CallBudget>(
         std::chrono::duration_cast<std::chrono::milliseconds>(limits_.attachment_timeout));
     AttachmentFile meta{
-        {}, a.content_type ? *a.content_type : core::content_type_for(a.name), a.name};
+        {}, {}, a.content_type ? *a.content_type : core::content_type_for(a.name), a.name};
     zoho_->desk().download(
         *target, cap, budget,
-        [this, cap, meta = std::move(meta), done](core::Result<zoho::DeskFile> file) mutable {
-            --in_memory_;
+        [slots = downloads_, cap, meta = std::move(meta),
+         done](core::Result<zoho::DeskFile> file) mutable {
+            if (!file || !file->body) {
+                --*slots;
+            }
             if (!file) {
                 const auto& e = file.error();
                 if (e.kind == core::ErrorKind::kNotFound) {
@@ -137,13 +158,14 @@ void AttachmentService::fetch(const zoho::Attachment& a,
                 }
                 return done(DownloadError{DownloadFailure::kUpstream, e.message, e.detail});
             }
-            if (file->too_large) {
+            if (!file->body) {
                 return done(DownloadError{DownloadFailure::kOversized,
                                           "Zoho Desk sent more than the download limit of " +
                                               std::to_string(cap) + " bytes",
                                           {}});
             }
-            meta.bytes = std::move(file->bytes);
+            meta.body = std::make_shared<CountedStream>(std::move(file->body), slots);
+            meta.length = file->length;
             if (!file->content_type.empty()) {
                 meta.content_type = std::move(file->content_type);
             }

@@ -4,8 +4,9 @@
 // the service's token (never the caller's, never exposed).
 //
 // Only the configured Desk host is ever asked: an attachment `href` on any other scheme, host
-// or port is refused without a request. The whole file is held in memory before it is answered
-// (at most `Limits::max_attachment_bytes`, and `max_attachment_downloads` files at once).
+// or port is refused without a request. The file is answered as soon as Zoho starts sending it
+// and streamed: at most `Limits::max_attachment_bytes` per file, `max_attachment_downloads`
+// files at once, and a bounded buffer per file whatever its size.
 //
 // `download` must be called on a core::WorkPool thread (the ticket lookup blocks); it answers
 // exactly once, from a pool thread or the Zoho client's thread. Thread-safe.
@@ -16,6 +17,7 @@
 #include <variant>
 
 #include "auth/link_signer.hpp"
+#include "core/byte_stream.hpp"
 #include "core/config.hpp"
 #include "store/store.hpp"
 #include "tickets/conversation_source.hpp"
@@ -23,7 +25,10 @@
 namespace deskbridge::tickets {
 
 struct AttachmentFile {
-    std::string bytes;
+    // Still arriving from Zoho; fails mid-way if Zoho does or passes the cap. Counts as one of
+    // the downloads at once until it is destroyed.
+    std::shared_ptr<core::ByteStream> body;
+    std::optional<std::uint64_t> length;  // as Zoho announced it
     std::string content_type;
     std::string filename;  // as Zoho names the attachment; not yet encoded for a header
 };
@@ -32,10 +37,10 @@ enum class DownloadFailure {
     kNotFound,       // no such ticket for this customer, or no such attachment (404)
     kClientBlocked,  // the link's customer was blocked since (403)
     kTooLarge,       // Zoho's size for the file is over the cap (413)
-    kOversized,      // Zoho sent more bytes than the cap allows (502)
+    kOversized,      // Zoho announced more bytes than the cap allows (502)
     kForeignHost,    // the href leaves the configured Desk host (502)
     kUpstream,       // Zoho failed or timed out (502)
-    kBusy,           // too many downloads in memory at once (503)
+    kBusy,           // too many downloads at once (503)
     kInternal,       // the database failed (500)
 };
 
@@ -67,7 +72,9 @@ class AttachmentService {
     ConversationSource* conversations_;
     const zoho::ZohoDesk* zoho_;
     const core::Limits& limits_;
-    mutable std::atomic<std::size_t> in_memory_{0};
+    // Shared with the bodies still streaming, which may outlive a request's callbacks.
+    std::shared_ptr<std::atomic<std::size_t>> downloads_ =
+        std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 // The `path?query` of `href` on the Desk base URL `base`, when both name the same scheme, host
