@@ -406,3 +406,30 @@ def local_view(n):
         "category": "Support", "numero_pedido": "L%d" % n, "numero_nf": "LN%d" % n,
         "cliente": ACME_CLIENTE, "usuario": JOAO_USUARIO,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachment bytes as the simulator serves them (docs/zoho-simulator.md "Downloads").
+
+
+def attachment_block(att_id):
+    import hashlib
+    return b"".join(hashlib.sha256(("%s:%d" % (att_id, k)).encode()).digest()
+                    for k in range(128))
+
+
+def attachment_bytes(att_id, size):
+    return (attachment_block(att_id) * (size // 4096 + 1))[:size]
+
+
+def attachment_sha256(att_id, size):
+    """The digest of a file of any size, without holding it: the block repeats every 4 KiB."""
+    import hashlib
+    block = attachment_block(att_id)
+    digest = hashlib.sha256()
+    run = block * 256  # 1 MiB
+    whole, rest = divmod(size, len(run))
+    for _ in range(whole):
+        digest.update(run)
+    digest.update(run[:rest])
+    return digest.hexdigest()
