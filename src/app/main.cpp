@@ -150,6 +150,10 @@ void add_serve_options(CLI::App* serve, Flags& f) {
         ->check(CLI::Range(60L, 30L * 24 * 3600))
         ->capture_default_str();
     serve
+        ->add_option("--public-url", f.server.public_url,
+                     "the service's address for callers; download links become absolute on it")
+        ->envname("DESKBRIDGE_PUBLIC_URL");
+    serve
         ->add_option("--attachment-max-bytes", f.server.limits.max_attachment_bytes,
                      "largest attachment a download link serves")
         ->envname("DESKBRIDGE_ATTACHMENT_MAX_BYTES")

@@ -82,7 +82,17 @@ int serve(const ServeOptions& options) {
         std::cerr << "deskbridge: " << link_signer.error().message << "\n";
         return 2;
     }
-    const tickets::AttachmentLinks links(*link_signer, config.limits.attachment_link_ttl);
+    std::string link_base;
+    if (!config.public_url.empty()) {
+        auto base = tickets::public_base_url(config.public_url);
+        if (!base) {
+            std::cerr << "deskbridge: " << base.error().message << "\n";
+            return 2;
+        }
+        link_base = std::move(*base);
+    }
+    const tickets::AttachmentLinks links(*link_signer, config.limits.attachment_link_ttl,
+                                         link_base);
     const tickets::TicketService tickets(**store, *zone, conversations.get(),
                                          options.zoho.cf_order_number,
                                          options.zoho.cf_invoice_number, &links);

@@ -71,6 +71,9 @@ struct ServerConfig {
     unsigned io_threads = 0;    // 0: one per core
     unsigned db_workers = 0;    // 0: two per core, since database calls block
     std::string trusted_proxy;  // a reverse proxy's address: its X-Forwarded-For names the client
+    // The service's address as callers reach it ("https://oms.example.com"): download links
+    // are then absolute on it. Empty: they are paths on whatever address the caller used.
+    std::string public_url;
     Limits limits;
 };
 

@@ -1,6 +1,8 @@
 #include "tickets/attachment_links.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 
 #include "zoho/http_client.hpp"
 
@@ -34,6 +36,36 @@ std::string download_path(const auth::LinkClaims& claims, std::string_view signa
     return out;
 }
 
+core::Result<std::string> public_base_url(std::string_view url) {
+    namespace urls = boost::urls;
+    const auto u = urls::parse_absolute_uri(url);
+    const auto refuse = [&](std::string_view why) {
+        return core::Error::invalid("public URL '" + std::string(url) + "' " + std::string(why));
+    };
+    if (!u) {
+        return refuse("is not an absolute URL");
+    }
+    if (u->scheme_id() != urls::scheme::https && u->scheme_id() != urls::scheme::http) {
+        return refuse("must be http or https");
+    }
+    if (u->encoded_host().empty()) {
+        return refuse("has no host");
+    }
+    if (u->has_userinfo()) {
+        return refuse("must not carry a user or password");
+    }
+    // A link's own query follows the base, and nothing may stand between the two.
+    if (u->has_query() || u->has_fragment()) {
+        return refuse("must not have a query or fragment");
+    }
+    // A URI holds no quote, backslash or control character, so the base needs no JSON escaping.
+    std::string base(url);
+    while (base.ends_with('/')) {
+        base.pop_back();
+    }
+    return base;
+}
+
 core::Instant AttachmentLinks::expiry(core::Instant now) const {
     const auto seconds = now.time_since_epoch().count();
     return core::Instant{std::chrono::seconds{seconds - seconds % step_.count() + ttl_.count()}};
@@ -50,8 +82,8 @@ std::string AttachmentLinks::render(const AttachmentsTemplate& t,
     {
         const std::lock_guard lock(t.memo->mutex);
         for (const auto& r : t.memo->recent) {
-            if (r.expires_at == claims.expires_at && r.client_id == client_id &&
-                r.ticket_zoho_id == ticket_zoho_id && !r.text.empty()) {
+            if (r.renderer == this && r.expires_at == claims.expires_at &&
+                r.client_id == client_id && r.ticket_zoho_id == ticket_zoho_id && !r.text.empty()) {
                 return r.text;
             }
         }
@@ -64,6 +96,7 @@ std::string AttachmentLinks::render(const AttachmentsTemplate& t,
         out += t.heads[i];
         // The path holds only unreserved characters and '%', so it needs no JSON escaping.
         out += R"(,"downloadUrl":")";
+        out += base_;
         out += download_path(claims, signer_.sign(claims));
         out += "\"}";
     }
@@ -71,7 +104,7 @@ std::string AttachmentLinks::render(const AttachmentsTemplate& t,
 
     const std::lock_guard lock(t.memo->mutex);
     t.memo->recent[t.memo->next++ % t.memo->recent.size()] =
-        AttachmentsTemplate::Rendered{ticket_zoho_id, client_id, claims.expires_at, out};
+        AttachmentsTemplate::Rendered{this, ticket_zoho_id, client_id, claims.expires_at, out};
     return out;
 }
 

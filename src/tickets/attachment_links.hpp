@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "auth/link_signer.hpp"
+#include "core/result.hpp"
 #include "core/time.hpp"
 
 namespace deskbridge::tickets {
@@ -34,6 +35,7 @@ struct AttachmentsTemplate {
     // The arrays rendered last: within a step every request of one customer gets the same
     // text, so the links are signed once per step and customer, not once per request.
     struct Rendered {
+        const void* renderer = nullptr;  // the AttachmentLinks that rendered it
         std::string ticket_zoho_id;
         std::optional<std::int64_t> client_id;
         core::Instant expires_at;
@@ -53,10 +55,18 @@ struct AttachmentsTemplate {
 // percent-encoded.
 std::string download_path(const auth::LinkClaims& claims, std::string_view signature);
 
+// `url` as a base for download links: an http(s) URL with a host and nothing after its path,
+// without the path's trailing slash. Fails with kInvalidArgument, saying why.
+core::Result<std::string> public_base_url(std::string_view url);
+
 class AttachmentLinks {
   public:
-    AttachmentLinks(const auth::LinkSigner& signer, std::chrono::seconds ttl)
-        : signer_(signer), ttl_(ttl), step_(std::max<std::int64_t>(1, ttl.count() / 15)) {}
+    // `base` (from public_base_url, or empty for paths) goes before every link's path.
+    AttachmentLinks(const auth::LinkSigner& signer, std::chrono::seconds ttl, std::string base = {})
+        : signer_(signer),
+          ttl_(ttl),
+          step_(std::max<std::int64_t>(1, ttl.count() / 15)),
+          base_(std::move(base)) {}
 
     // The expiry of links minted at `now`.
     core::Instant expiry(core::Instant now) const;
@@ -74,6 +84,7 @@ class AttachmentLinks {
     const auth::LinkSigner& signer_;
     const std::chrono::seconds ttl_;
     const std::chrono::seconds step_;
+    const std::string base_;
 };
 
 }  // namespace deskbridge::tickets

@@ -212,6 +212,19 @@ def test_size_cap(zoho_sim, zoho_services):
         502, "Zoho Desk sent more than the download limit of 3000 bytes")
 
 
+def test_links_are_absolute_on_the_public_url(zoho_services):
+    service = zoho_services.start("--public-url", "https://oms.example.com.br/desk/")
+    n = 18
+    base = "https://oms.example.com.br/desk/api/attachments/"
+    for token in (service.staff, service.client):
+        for f in links_of(service, n, token=token).values():
+            assert f["downloadUrl"].startswith(base), f["downloadUrl"]
+    url = links_of(service, n, token=service.client)[zd.file_id(n, 1)]["downloadUrl"]
+    # A proxy in front maps the public prefix to the service's root.
+    status, _, raw = get(service, url.removeprefix("https://oms.example.com.br/desk"))
+    assert status == 200 and raw == sim_bytes(zd.file_id(n, 1), 2048)
+
+
 def test_zoho_404_is_a_404(zoho_sim, svc):
     n = 14
     url = links_of(svc, n)[zd.file_id(n, 1)]["downloadUrl"]

@@ -257,6 +257,18 @@ def test_serve_refuses_a_missing_secret_file(db_url, tmp_path):
     assert f"deskbridge: cannot read secret file {tmp_path / 'absent'}" in result.stderr
 
 
+@pytest.mark.parametrize("url,why", [
+    ("oms.example.com", "is not an absolute URL"),
+    ("ftp://oms.example.com", "must be http or https"),
+    ("https://user:pw@oms.example.com", "must not carry a user or password"),
+    ("https://oms.example.com/?x=1", "must not have a query or fragment"),
+])
+def test_serve_refuses_a_public_url_links_cannot_start_with(db_url, url, why):
+    result = serve_once(db_url, "--public-url", url)
+    assert result.returncode == 2
+    assert f"deskbridge: public URL '{url}' {why}" in result.stderr
+
+
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o700 | 0o004])
 def test_secret_file_others_can_access_is_refused(db_url, tmp_path, mode):
     path = tmp_path / "secret"

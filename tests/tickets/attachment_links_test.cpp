@@ -87,3 +87,45 @@ TEST(SameOriginTarget, OnlyTheConfiguredDeskHost) {
 
 }  // namespace
 }  // namespace deskbridge::tickets
+
+namespace deskbridge::tickets {
+namespace {
+
+TEST(PublicBaseUrl, KeepsSchemeHostPortAndPathWithoutTheTrailingSlash) {
+    EXPECT_EQ(public_base_url("https://oms.example.com").value(), "https://oms.example.com");
+    EXPECT_EQ(public_base_url("https://oms.example.com/").value(), "https://oms.example.com");
+    EXPECT_EQ(public_base_url("http://10.0.0.5:8080/desk/").value(), "http://10.0.0.5:8080/desk");
+    EXPECT_EQ(public_base_url("https://[::1]:8443").value(), "https://[::1]:8443");
+}
+
+TEST(PublicBaseUrl, RefusesWhatCannotPrefixALink) {
+    for (const char* bad :
+         {"", "oms.example.com", "/desk", "ftp://oms.example.com", "https://u:p@oms.example.com",
+          "https://oms.example.com/?x=1", "https://oms.example.com/#top", "https://",
+          "https://oms.example.com/a b", "https://oms.example.com/\"x"}) {
+        const auto r = public_base_url(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().kind, core::ErrorKind::kInvalidArgument) << bad;
+        EXPECT_TRUE(r.error().message.starts_with("public URL '")) << r.error().message;
+    }
+}
+
+TEST(AttachmentLinks, ABaseGoesBeforeEveryPath) {
+    const auto signer = auth::LinkSigner::create(std::string(32, 'k')).value();
+    const AttachmentLinks plain(signer, seconds{900});
+    const AttachmentLinks based(signer, seconds{900}, "https://oms.example.com/desk");
+    const auto t = AttachmentsTemplate::make(files());
+
+    const auto a = json::parse(plain.render(t, "188", 100, kNow)).as_array();
+    const auto b = json::parse(based.render(t, "188", 100, kNow)).as_array();
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::string path(a[i].as_object().at("downloadUrl").as_string());
+        EXPECT_TRUE(path.starts_with("/api/attachments/")) << path;
+        EXPECT_EQ(b[i].as_object().at("downloadUrl").as_string(),
+                  "https://oms.example.com/desk" + path);
+    }
+}
+
+}  // namespace
+}  // namespace deskbridge::tickets
