@@ -151,6 +151,42 @@ def test_a_ticket_fetched_through_one_instance_is_served_from_cache_by_another(z
     assert nonzero_calls(zoho_sim.counts()) == nonzero_calls(before), "no Zoho call at all"
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["announced", "chunked"])
+def test_a_download_cut_part_way_stays_cut_through_nginx(zoho_sim, cluster, chunked):
+    """nginx buffers a download from the instance, and must not turn a body the instance cut
+    (Zoho stopped part-way) into one that looks complete (docs/deployment.md, nginx)."""
+    nginx, instances = cluster
+    n, size = 20, 4 * 1024 * 1024
+    att = zoho_sim._ok("POST", f"tickets/{zd.zid(n)}/attachments",
+                       {"name": "grande.bin", "size": size}, expect=201)["id"]
+    try:
+        body, _ = instances[0].ok(n, refresh=1, links=True)
+        url = next(f["downloadUrl"] for f in body["attachments"] if f["id"] == att)
+        for cut in (0, size // 3):
+            zoho_sim.config(download_chunked=chunked, download_cut_after=cut)
+            conn = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=30)
+            try:
+                conn.request("GET", url)
+                res = conn.getresponse()
+                assert res.status == 200
+                got, complete = bytearray(), True
+                try:
+                    while chunk := res.read(64 * 1024):
+                        got += chunk
+                except http.client.IncompleteRead as short:
+                    got += short.partial
+                    complete = False
+                length = res.getheader("Content-Length")
+                complete = complete and (length is None or int(length) == len(got))
+            finally:
+                conn.close()
+            assert complete == (cut == 0), (cut, len(got))
+            assert bytes(got) == zd.attachment_bytes(att, len(got))
+    finally:
+        # Not a reset: that would zero the counts the next test's one-grant check reads.
+        zoho_sim.config(download_chunked=False, download_cut_after=0)
+
+
 def test_mixed_traffic_survives_a_killed_instance_with_one_token_grant(zoho_sim, zoho_services,
                                                                        cluster):
     nginx, instances = cluster
