@@ -14,6 +14,9 @@ Started by bench/run.sh (which builds the release binary and installs wrk and ng
   7. local path on PostgreSQL (a throwaway server from scripts/pg-test-server.sh) beside SQLite
   8. local path through nginx (deploy/nginx/deskbridge.conf) to one and to two instances
      sharing that PostgreSQL database
+  9. attachment downloads of 256 MiB, streamed through the service, beside the same file
+     fetched straight from the simulator (curl both ways), one and four at once, with the
+     service's resident memory sampled while they run
 """
 
 import argparse
@@ -31,7 +34,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM = os.path.join(ROOT, "tools", "zoho_sim", "deskbridge-zoho-sim")
@@ -46,6 +51,7 @@ LATENCY_MS = 100
 CAP = 10
 FIXED_TICKETS = 8           # fixture tickets with 20 threads each (scenarios 2-4)
 MANY_TICKETS = 200          # generated tickets with 10 threads each (scenario 5)
+DOWNLOAD_MIB = 256          # scenario 9's file
 
 
 def fixed_zoho_id(i):
@@ -474,6 +480,74 @@ def soak_summary(s):
     return 0 if ok else 1
 
 
+class RssSampler:
+    """The largest VmRSS of a process while a block runs, sampled every 10 ms."""
+
+    def __init__(self, pid):
+        self.pid, self.max_mib, self.running = pid, 0.0, True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while self.running:
+            self.max_mib = max(self.max_mib, peak_rss_mib(self.pid)[1])
+            time.sleep(0.01)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+
+
+def curl_downloads(url, copies, headers=()):
+    """`copies` curl processes fetching `url` at once: (seconds for all, bytes each)."""
+    args = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url]
+    for h in headers:
+        args += ["-H", h]
+    start = time.perf_counter()
+    runs = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(copies)]
+    outs = [r.communicate()[0].split() for r in runs]
+    seconds = time.perf_counter() - start
+    assert all(code == "200" for code, _ in outs), outs
+    return seconds, [int(size) for _, size in outs]
+
+
+def scenario_download(port, sim_port, token, pid):
+    size = DOWNLOAD_MIB << 20
+    conn = http.client.HTTPConnection("127.0.0.1", sim_port, timeout=30)
+    conn.request("POST", f"/_sim/tickets/{fixed_zoho_id(1)}/attachments",
+                 json.dumps({"name": "bench.bin", "size": size}),
+                 {"Content-Type": "application/json"})
+    res = conn.getresponse()
+    att = json.loads(res.read())
+    assert res.status == 201, att
+    status, body, _ = details(port, token, 1001, refresh=1)
+    assert status == 200, body
+    entry = next(f for f in body["attachments"] if f["id"] == att["id"])
+
+    form = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in
+                    {"grant_type": "refresh_token", **OAUTH}.items())
+    conn.request("POST", "/oauth/v2/token", form,
+                 {"Content-Type": "application/x-www-form-urlencoded"})
+    zoho_token = json.loads(conn.getresponse().read())["access_token"]
+    conn.close()
+    direct_headers = [f"Authorization: Zoho-oauthtoken {zoho_token}", f"orgId: {ORG['id']}"]
+
+    out = {"size_mib": DOWNLOAD_MIB, "rss_before_mib": peak_rss_mib(pid)[1]}
+    for copies in (1, 4):
+        direct_s, direct_sizes = curl_downloads(entry["href"], copies, direct_headers)
+        with RssSampler(pid) as rss:
+            via_s, via_sizes = curl_downloads(f"http://127.0.0.1:{port}{entry['downloadUrl']}",
+                                              copies)
+        assert direct_sizes == via_sizes == [size] * copies, (direct_sizes, via_sizes)
+        out[copies] = {"direct_mib_s": DOWNLOAD_MIB * copies / direct_s,
+                       "via_mib_s": DOWNLOAD_MIB * copies / via_s,
+                       "rss_max_mib": rss.max_mib}
+    return out
+
+
 def machine():
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -519,6 +593,18 @@ def table(r, seconds):
          f"p50 {many['p50_s']:.1f} s, max {many['max_s']:.1f} s"),
         ("6. Peak RSS of the service over runs 1-5", f"{r['rss_peak_mib']:.1f} MiB", ""),
     ]
+    if "download" in r:
+        d = r["download"]
+        for copies in (1, 4):
+            x = d[copies]
+            rows.append((f"9. {d['size_mib']} MiB download, {copies} at once: MiB/s through the "
+                         "service (ratio to straight from the simulator)",
+                         f"{x['via_mib_s']:.0f} vs {x['direct_mib_s']:.0f}",
+                         f"{x['via_mib_s'] / x['direct_mib_s']:.2f}"))
+            rows.append((f"9. {copies} at once: service RSS before / max while downloading",
+                         f"{d['rss_before_mib']:.1f} / {x['rss_max_mib']:.1f} MiB",
+                         f"+{x['rss_max_mib'] - d['rss_before_mib']:.1f} MiB for "
+                         f"{d['size_mib'] * copies} MiB sent"))
     if "pg_local" in r:
         pg, one, two = r["pg_local"], r["nginx_one"], r["nginx_two"]
         rows += [
@@ -578,9 +664,11 @@ def main():
             results["soak"] = soak(work, binary, db, sim_port, procs, args.soak)
             return soak_summary(results["soak"])
         # Scenario 5 needs 2400 calls at 100 calls/s: 24 s by arithmetic, so the per-request
-        # deadline is raised from its 8 s default for this run.
+        # deadline is raised from its 8 s default for this run; scenario 9's file is over the
+        # default 20 MiB cap.
         service, port = start_service(procs, binary, work, db, sim_port,
-                                      ["--zoho-deadline", "60"])
+                                      ["--zoho-deadline", "60", "--attachment-max-bytes",
+                                       str(2 * DOWNLOAD_MIB << 20)])
         token = login(port)
 
         _, payload = request(port, "GET", "/api/get/ticket_details",
@@ -599,6 +687,8 @@ def main():
         print("5. 200 cold tickets ...", flush=True)
         results["many"] = scenario_many(port, sim_port, token)
         results["rss_peak_mib"] = peak_rss_mib(service.pid)[0]
+        print("9. attachment downloads ...", flush=True)
+        results["download"] = scenario_download(port, sim_port, token, service.pid)
         if args.soak:
             print(f"6. soak {args.soak} s ...", flush=True)
             results["soak"] = soak(work, binary, db, sim_port, procs, args.soak)
