@@ -11,6 +11,7 @@ constexpr std::size_t kEndpoints = static_cast<std::size_t>(Endpoint::kCount);
 constexpr std::size_t kZohoEndpoints = static_cast<std::size_t>(ZohoEndpoint::kCount);
 constexpr std::size_t kZohoOutcomes = static_cast<std::size_t>(ZohoOutcome::kCount);
 constexpr std::size_t kCacheResults = static_cast<std::size_t>(CacheResult::kCount);
+constexpr std::size_t kStreamEnds = static_cast<std::size_t>(StreamEnd::kCount);
 
 // Every status the service answers with; anything else is counted as "other".
 constexpr std::array<unsigned, 17> kStatuses = {200, 204, 304, 400, 401, 403, 404, 405, 408,
@@ -62,6 +63,8 @@ struct alignas(64) Shard {
     Cell zoho_ns[kZohoEndpoints];
     Cell cache[kCacheResults];
     Cell token_renewals[2];  // [0] failed, [1] ok
+    Cell streams[kStreamEnds];
+    Cell streamed_bytes;
 };
 
 // A power of two well above the core counts the service runs on: more shards than threads
@@ -215,6 +218,18 @@ void render_requests(Writer& w) {
     w.family("deskbridge_http_requests_in_flight", "gauge",
              "Requests routed and not yet answered.");
     w.sample("deskbridge_http_requests_in_flight", "", static_cast<double>(in_flight));
+
+    w.family("deskbridge_streamed_responses_total", "counter",
+             "Answers sent while produced (attachment downloads), by how their body ended.");
+    for (std::size_t e = 0; e < kStreamEnds; ++e) {
+        w.sample("deskbridge_streamed_responses_total",
+                 label("result", name(static_cast<StreamEnd>(e))),
+                 static_cast<double>(total([&](Shard& s) -> Cell& { return s.streams[e]; })));
+    }
+    w.family("deskbridge_streamed_bytes_total", "counter",
+             "Body bytes of streamed answers sent, whole or not.");
+    w.sample("deskbridge_streamed_bytes_total", "",
+             static_cast<double>(total([&](Shard& s) -> Cell& { return s.streamed_bytes; })));
 }
 
 void render_zoho(Writer& w) {
@@ -321,6 +336,17 @@ std::string_view name(ZohoOutcome o) {
 std::string_view name(CacheResult r) {
     static constexpr std::string_view kNames[] = {"memory_hit", "database_hit", "miss", "bypass"};
     return kNames[static_cast<std::size_t>(r)];
+}
+
+std::string_view name(StreamEnd e) {
+    static constexpr std::string_view kNames[] = {"complete", "failed", "caller_left"};
+    return kNames[static_cast<std::size_t>(e)];
+}
+
+void stream_finished(StreamEnd end, std::uint64_t bytes) {
+    Shard& s = shard();
+    bump(s.streams[static_cast<std::size_t>(end)]);
+    bump(s.streamed_bytes, bytes);
 }
 
 void request_started() {

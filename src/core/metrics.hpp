@@ -62,10 +62,19 @@ enum class CacheResult : std::uint8_t {
     kCount
 };
 
+// How a streamed answer (an attachment download) ended.
+enum class StreamEnd : std::uint8_t {
+    kComplete,    // every byte sent
+    kFailed,      // cut on our side: Zoho stopped, or sent past the cap
+    kCallerLeft,  // the caller closed the connection or stopped reading
+    kCount
+};
+
 std::string_view name(Endpoint e);
 std::string_view name(ZohoEndpoint e);
 std::string_view name(ZohoOutcome o);
 std::string_view name(CacheResult r);
+std::string_view name(StreamEnd e);
 
 using Duration = std::chrono::steady_clock::duration;
 
@@ -83,6 +92,10 @@ ZohoEndpoint classify_zoho_path(std::string_view path);
 ZohoOutcome classify_zoho_status(long status, bool timed_out);
 
 void conversation_cache(CacheResult result);
+
+// A streamed answer ended after `bytes` of its body were sent. Its request was counted when
+// the answer started, with status 200: this is where a body cut part-way shows.
+void stream_finished(StreamEnd end, std::uint64_t bytes);
 
 // The database connection pool (every ConnectionPool of the process together).
 void db_connection_leased(bool was_idle);

@@ -231,6 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
                 return abort_stream(*st, "the body ended short of its announced length");
             }
             static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+            core::metrics::stream_finished(core::metrics::StreamEnd::kComplete, st->sent);
             if (st->length) {
                 return on_write({}, st->keep_alive);
             }
@@ -275,6 +276,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // worth a warning.
     void abort_stream(Streaming& st, std::string_view why, bool caller_left = false) {
         st.source->cancel();
+        core::metrics::stream_finished(
+            caller_left ? core::metrics::StreamEnd::kCallerLeft : core::metrics::StreamEnd::kFailed,
+            st.sent);
         (caller_left ? core::log::info : core::log::warn)(
             "response_aborted",
             {{"request_id", st.request_id}, {"bytes_sent", st.sent}, {"error", why}});

@@ -140,6 +140,24 @@ TEST(Metrics, CacheTokenAndPoolSeries) {
     EXPECT_EQ(value(busy), busy_before);
 }
 
+TEST(Metrics, StreamedAnswersByHowTheyEndedAndTheirBytes) {
+    const std::string complete = R"(deskbridge_streamed_responses_total{result="complete"})";
+    const std::string failed = R"(deskbridge_streamed_responses_total{result="failed"})";
+    const std::string left = R"(deskbridge_streamed_responses_total{result="caller_left"})";
+    const std::string bytes = "deskbridge_streamed_bytes_total";
+    const double c = value(complete), f = value(failed), l = value(left), b = value(bytes);
+
+    stream_finished(StreamEnd::kComplete, 1000);
+    stream_finished(StreamEnd::kFailed, 20);
+    stream_finished(StreamEnd::kCallerLeft, 3);
+    stream_finished(StreamEnd::kCallerLeft, 0);
+
+    EXPECT_EQ(value(complete), c + 1);
+    EXPECT_EQ(value(failed), f + 1);
+    EXPECT_EQ(value(left), l + 2);
+    EXPECT_EQ(value(bytes), b + 1023);
+}
+
 TEST(Metrics, ExtraSamplesAndFamiliesHaveHelpAndType) {
     const Sample extra[] = {{"deskbridge_test_gauge", "A gauge for the test.", 2.5}};
     const std::string text = render(extra);

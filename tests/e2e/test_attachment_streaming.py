@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import json
 import socket
+import struct
 import time
 
 import pytest
@@ -83,6 +84,19 @@ def read_body(res):
 def log_events(svc, event):
     lines = [json.loads(line) for line in svc.log_text().splitlines() if line.strip()]
     return [line for line in lines if line.get("event") == event]
+
+
+def streamed(svc):
+    """deskbridge_streamed_responses_total by result, and deskbridge_streamed_bytes_total."""
+    status, _, raw = svc.request_raw("GET", "/metrics")
+    assert status == 200
+    out = {}
+    for line in raw.decode().splitlines():
+        if line.startswith("deskbridge_streamed_responses_total{"):
+            out[line.split('"')[1]] = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("deskbridge_streamed_bytes_total "):
+            out["bytes"] = float(line.rsplit(" ", 1)[1])
+    return out
 
 
 def wait_until(predicate, seconds=10.0):
@@ -190,6 +204,7 @@ def test_a_file_of_unannounced_size_is_sent_chunked(zoho_sim, svc, fresh_data):
     att = add_file(zoho_sim, n, size)
     url = link_of(svc, n, att)
     zoho_sim.config(download_chunked=True)
+    before = streamed(svc)
 
     conn, res = open_download(svc, url)
     try:
@@ -201,6 +216,9 @@ def test_a_file_of_unannounced_size_is_sent_chunked(zoho_sim, svc, fresh_data):
     finally:
         conn.close()
     assert (digest, total) == (zd.attachment_sha256(att, size), size)
+    after = streamed(svc)
+    assert after["complete"] == before["complete"] + 1
+    assert after["bytes"] == before["bytes"] + size
 
 
 def test_an_empty_file_is_an_empty_answer(zoho_sim, svc, fresh_data):
@@ -221,6 +239,7 @@ def test_a_body_cut_by_zoho_is_never_complete_for_the_caller(zoho_sim, svc, fres
     att = add_file(zoho_sim, n, size)
     url = link_of(svc, n, att)
     zoho_sim.config(download_cut_after=cut, download_chunked=chunked)
+    before = streamed(svc)
 
     conn, res = open_download(svc, url)
     try:
@@ -235,6 +254,7 @@ def test_a_body_cut_by_zoho_is_never_complete_for_the_caller(zoho_sim, svc, fres
 
     assert wait_until(lambda: any(e.get("request_id") == request_id
                                   for e in log_events(svc, "response_aborted")))
+    assert streamed(svc)["failed"] == before["failed"] + 1
     assert svc.request("GET", "/healthz")[0] == 200
     zoho_sim.config(download_cut_after=0, download_chunked=False)
     status, _, raw = svc.request_raw("GET", url)
@@ -289,9 +309,11 @@ def test_downloads_at_once_are_capped_and_a_leaving_caller_frees_its_slot(zoho_s
     assert headers["Retry-After"] == "1"
 
     # The caller leaves part-way: its download ends, and with it the transfer from Zoho.
-    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    before = streamed(service)
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
     conn.close()
     assert wait_until(lambda: zoho_sim.counts()["in_flight"] == 0), zoho_sim.counts()
+    assert wait_until(lambda: streamed(service)["caller_left"] == before["caller_left"] + 1)
 
     zoho_sim.config(download_rate=0)
     assert wait_until(lambda: service.request_raw("GET", url)[0] == 200, seconds=5)
