@@ -455,8 +455,8 @@ end
         served += int(re.search(r"(\d+) requests in", out).group(1))
         samples.append(peak_rss_mib(proc.pid)[1])
     return {"seconds": seconds, "requests": served, "errors": errors, "non2xx": non2xx,
-            "socket_errors": socket_errors, "rss_first_mib": samples[0], "rss_last_mib": samples[-1],
-            "rss_max_mib": max(samples), "rss_samples_mib": samples}
+            "socket_errors": socket_errors, "rss_first_mib": samples[0],
+            "rss_last_mib": samples[-1], "rss_max_mib": max(samples), "rss_samples_mib": samples}
 
 
 # Memory may grow while the caches fill (at most 120 conversations here); beyond this it is a
