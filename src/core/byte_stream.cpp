@@ -39,21 +39,33 @@ StreamPipe::Offer StreamPipe::offer(std::string_view bytes) {
         return Offer::kCancelled;
     }
 
-    // A consumer already waiting gets the bytes at once: the buffer is empty then.
-    if (waiting_) {
-        auto deliver = std::move(waiting_);
-        waiting_ = nullptr;
-        lock.unlock();
-        deliver(StreamPiece{std::string(bytes)});
-        return Offer::kTaken;
-    }
-
     if (buffer_.size() >= high_water_) {
         refused_ = true;
         return Offer::kFull;
     }
     buffer_.append(bytes);
+
+    // A waiting consumer has only ever seen less than min_piece_ buffered.
+    if (waiting_ && buffer_.size() >= min_piece_) {
+        hand_over(lock);
+    }
     return Offer::kTaken;
+}
+
+void StreamPipe::flush() {
+    std::unique_lock lock(mutex_);
+    if (waiting_ && !buffer_.empty() && !cancelled_ && !failed_) {
+        hand_over(lock);
+    }
+}
+
+void StreamPipe::hand_over(std::unique_lock<std::mutex>& lock) {
+    auto deliver = std::move(waiting_);
+    waiting_ = nullptr;
+    StreamPiece piece{std::move(buffer_)};
+    buffer_ = std::string();
+    lock.unlock();
+    deliver(std::move(piece));
 }
 
 void StreamPipe::finish() {
@@ -63,6 +75,9 @@ void StreamPipe::finish() {
     }
     ended_ = true;
     resume_ = nullptr;
+    if (waiting_ && !buffer_.empty()) {
+        return hand_over(lock);  // the end follows at the next pull
+    }
     if (waiting_) {
         auto deliver = std::move(waiting_);
         waiting_ = nullptr;

@@ -45,11 +45,16 @@ class StreamPipe final : public ByteStream {
 
     // `resume` is never called under the pipe's lock; it must be cheap (it tells the
     // producer's thread to offer again) and harmless once the producer has finished.
-    StreamPipe(std::size_t high_water, std::function<void()> resume)
-        : high_water_(high_water), resume_(std::move(resume)) {}
+    // A waiting consumer gets bytes as soon as `min_piece` of them are there, or at `flush`:
+    // fewer, larger pieces cost fewer hand-overs between threads.
+    StreamPipe(std::size_t high_water, std::function<void()> resume, std::size_t min_piece = 0)
+        : high_water_(high_water), min_piece_(min_piece), resume_(std::move(resume)) {}
 
     // kFull: nothing was taken; offer the same bytes again after `resume`.
     Offer offer(std::string_view bytes);
+    // Hands what is buffered to a waiting consumer, however little (the producer has nothing
+    // more for now).
+    void flush();
     void finish();
     void fail(std::string error);
 
@@ -57,7 +62,11 @@ class StreamPipe final : public ByteStream {
     void cancel() override;
 
   private:
+    // Gives the buffer to the waiting consumer; releases the lock first.
+    void hand_over(std::unique_lock<std::mutex>& lock);
+
     const std::size_t high_water_;
+    const std::size_t min_piece_;
     std::mutex mutex_;
     std::string buffer_;
     Deliver waiting_;

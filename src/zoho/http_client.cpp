@@ -51,7 +51,7 @@ bool begin_stream(Transfer& t) {
     curl_off_t length = -1;
     curl_easy_getinfo(t.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
 
-    t.pipe = std::make_shared<core::StreamPipe>(kStreamHighWater, t.resume);
+    t.pipe = std::make_shared<core::StreamPipe>(kStreamHighWater, t.resume, kStreamMinPiece);
     t.response.status = status;
     t.response.body_stream = t.pipe;
     if (length >= 0) {
@@ -178,6 +178,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
             start_waiting();
             int still_running = 0;
             curl_multi_perform(multi, &still_running);
+            flush_streams();
             collect_finished();
             run_due_timers();
             if (!waiting.empty() && running.size() < options.max_in_flight) {
@@ -301,6 +302,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
             auto fn = timers.top().fn;
             timers.pop();
             fn();
+        }
+    }
+
+    // A round of reading is over: what the pipes hold goes to their consumers now rather than
+    // once a larger piece has gathered.
+    void flush_streams() {
+        for (auto& [easy, t] : running) {
+            if (t->pipe) {
+                t->pipe->flush();
+            }
         }
     }
 

@@ -37,6 +37,7 @@ struct HttpRequest {
 };
 
 inline constexpr std::size_t kStreamHighWater = 256 * 1024;
+inline constexpr std::size_t kStreamMinPiece = 64 * 1024;
 
 struct HttpResponse {
     long status = 0;  // 0 when no HTTP answer arrived

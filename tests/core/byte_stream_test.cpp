@@ -168,3 +168,47 @@ TEST(StreamPipe, ProducerAndConsumerOnTwoThreads) {
 
 }  // namespace
 }  // namespace deskbridge::core
+
+namespace deskbridge::core {
+namespace {
+
+TEST(StreamPipe, AWaitingConsumerGetsAMinimumPieceOrWhatAFlushFinds) {
+    StreamPipe pipe(
+        64, [] {}, 8);
+    std::optional<StreamPiece> got;
+    pipe.pull([&](StreamPiece p) { got = std::move(p); });
+
+    EXPECT_EQ(pipe.offer("abc"), StreamPipe::Offer::kTaken);
+    EXPECT_FALSE(got);  // 3 < 8: gathered rather than handed over
+    EXPECT_EQ(pipe.offer("defgh"), StreamPipe::Offer::kTaken);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->bytes, "abcdefgh");
+
+    got.reset();
+    pipe.pull([&](StreamPiece p) { got = std::move(p); });
+    pipe.offer("ij");
+    EXPECT_FALSE(got);
+    pipe.flush();  // the producer has nothing more for now
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->bytes, "ij");
+
+    got.reset();
+    pipe.flush();  // nobody waiting, nothing buffered: nothing happens
+    EXPECT_FALSE(got);
+}
+
+TEST(StreamPipe, FinishHandsOverWhatIsGatheredThenEnds) {
+    StreamPipe pipe(
+        64, [] {}, 8);
+    std::optional<StreamPiece> got;
+    pipe.pull([&](StreamPiece p) { got = std::move(p); });
+    pipe.offer("xy");
+    pipe.finish();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->bytes, "xy");
+    EXPECT_FALSE(got->end);
+    EXPECT_TRUE(pull_now(pipe)->end);
+}
+
+}  // namespace
+}  // namespace deskbridge::core
