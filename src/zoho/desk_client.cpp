@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "core/log.hpp"
@@ -114,6 +116,10 @@ void DeskClient::start(std::shared_ptr<Attempt> attempt) const {
                     }
                     req.max_body_bytes = attempt->max_bytes;
                     req.stream_body = static_cast<bool>(attempt->file_done);
+                    if (req.stream_body) {
+                        // Queued like a ticket read asked now, not by its long deadline.
+                        req.start_by = std::min(req.deadline, Clock::now() + config_.deadline);
+                    }
                     ++attempt->budget->calls;
                     http_.send(std::move(req), [this, attempt, token = *token,
                                                 sent = Clock::now()](HttpResponse res) {

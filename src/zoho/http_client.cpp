@@ -162,8 +162,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
                 const std::lock_guard lock(mutex);
                 stop = stopping;
                 for (auto& t : incoming) {
-                    const auto deadline = t->request.deadline;
-                    waiting.emplace(deadline, std::move(t));
+                    const auto order = t->request.start_by.value_or(t->request.deadline);
+                    waiting.emplace(order, std::move(t));
                 }
                 incoming.clear();
                 for (auto& t : new_timers) {

@@ -4,8 +4,9 @@
 //
 // Connections are reused, TLS is verified, redirects are never followed (a redirect would carry
 // the Authorization header to another host), and at most `max_in_flight` transfers run at once;
-// the rest wait, earliest deadline first. Callbacks run on the client's thread and must not block.
-// `send` and `after` are thread-safe. The destructor fails every pending call and joins.
+// the rest wait, earliest deadline (or `start_by`) first. Callbacks run on the client's thread and
+// must not block. `send` and `after` are thread-safe. The destructor fails every pending call and
+// joins.
 //
 // A request with `stream_body` whose answer is a 2xx is answered as soon as its first bytes
 // arrive, with the rest to be pulled from `body_stream`: the transfer pauses while more than
@@ -32,8 +33,12 @@ struct HttpRequest {
     std::vector<std::string> headers;  // "Name: value"
     std::string body;                  // sent as application/x-www-form-urlencoded when set
     Clock::time_point deadline;        // the transfer is cut off here
-    std::size_t max_body_bytes = 0;    // 0: no cap; past it the transfer stops with too_large
-    bool stream_body = false;          // a 2xx body is streamed (sent as is, never decoded)
+    // Under the cap, waiting calls start in this order (earliest first); unset: `deadline`.
+    // A long transfer sets an earlier one, so that its long deadline does not make it wait
+    // behind every short call that keeps arriving.
+    std::optional<Clock::time_point> start_by;
+    std::size_t max_body_bytes = 0;  // 0: no cap; past it the transfer stops with too_large
+    bool stream_body = false;        // a 2xx body is streamed (sent as is, never decoded)
 };
 
 inline constexpr std::size_t kStreamHighWater = 256 * 1024;

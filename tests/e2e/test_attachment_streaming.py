@@ -12,6 +12,7 @@ import http.client
 import json
 import socket
 import struct
+import threading
 import time
 
 import pytest
@@ -319,3 +320,41 @@ def test_downloads_at_once_are_capped_and_a_leaving_caller_frees_its_slot(zoho_s
     assert wait_until(lambda: service.request_raw("GET", url)[0] == 200, seconds=5)
     status, _, raw = service.request_raw("GET", url)
     assert status == 200 and len(raw) == 4 * MiB
+
+
+def test_a_download_is_not_queued_behind_every_ticket_read(zoho_sim, zoho_services, fresh_data):
+    """Waiting Zoho calls start earliest deadline first. A download's deadline is long (the
+    whole transfer), so it is queued as a ticket read made at the same moment would be;
+    otherwise, while ticket reads keep the Zoho calls busy, it would wait for nearly its whole
+    deadline."""
+    service = zoho_services.start("--zoho-max-in-flight", "2")
+    n = 15
+    att = add_file(zoho_sim, n, 256 * 1024)
+    url = link_of(service, n, att)
+    zoho_sim.config(latency_ms=200)
+
+    stop = threading.Event()
+
+    def reader(k):
+        while not stop.is_set():
+            service.ask(7 + k % 4, refresh=1)
+
+    readers = [threading.Thread(target=reader, args=(k,), daemon=True) for k in range(6)]
+    for r in readers:
+        r.start()
+    try:
+        time.sleep(1.0)  # the queue is full by now
+        started = time.monotonic()
+        conn, res = open_download(service, url)
+        try:
+            waited = time.monotonic() - started
+            assert res.status == 200
+            body, complete = read_body(res)
+        finally:
+            conn.close()
+    finally:
+        stop.set()
+        for r in readers:
+            r.join(30)
+    assert complete and body == zd.attachment_bytes(att, 256 * 1024)
+    assert waited < 8, f"the download waited {waited:.1f} s for a Zoho call"
