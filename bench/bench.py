@@ -414,11 +414,72 @@ def scenario_many(port, sim_port, token):
             "max_s": latencies[-1]}
 
 
+class DownloadLoop:
+    """Downloads a 4 MiB file through the service over and over beside the soak's traffic,
+    leaving every tenth one after its first 64 KiB; a complete one must be whole."""
+
+    SIZE = 4 << 20
+
+    def __init__(self, port, sim_port, token):
+        self.port, self.sim_port, self.token = port, sim_port, token
+        self.complete = self.left = self.failed = 0
+        self.reasons = []  # the first few failures
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        entry = add_attachment(self.sim_port, self.port, self.token, 2, self.SIZE)
+        link_at = time.time()
+        n = 0
+        while self.running:
+            if time.time() - link_at > 600:  # links live at least 14 minutes
+                status, body, _ = details(self.port, self.token, 1002)
+                entry = next(f for f in body["attachments"] if f["id"] == entry["id"])
+                link_at = time.time()
+            n += 1
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                conn.request("GET", entry["downloadUrl"])
+                res = conn.getresponse()
+                if res.status != 200:
+                    self._fail(f"status {res.status}: {res.read()[:200]!r}")
+                elif n % 10 == 0:
+                    res.read(64 * 1024)
+                    self.left += 1
+                else:
+                    got = 0
+                    while chunk := res.read(256 * 1024):
+                        got += len(chunk)
+                    if got == self.SIZE:
+                        self.complete += 1
+                    else:
+                        self._fail(f"{got} of {self.SIZE} bytes")
+            except (OSError, http.client.HTTPException) as exc:
+                self._fail(repr(exc))
+            finally:
+                conn.close()
+
+    def _fail(self, reason):
+        self.failed += 1
+        if len(self.reasons) < 5:
+            self.reasons.append(reason)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+
+
 def soak(work, binary, db, sim_port, procs, seconds):
     """Mixed traffic for `seconds` with a 5 s freshness window: local, warm, revalidated and
-    refreshed (written back). RSS is sampled after every wrk run of at most 30 s."""
+    refreshed (written back), and attachment downloads beside it (DownloadLoop). RSS is sampled
+    after every wrk run of at most 30 s."""
     proc, port = start_service(procs, binary, work, db, sim_port, ["--zoho-max-age", "5"])
     token = login(port)
+    downloads = DownloadLoop(port, sim_port, token)
     script = os.path.join(work, "soak.lua")
     with open(script, "w") as f:
         f.write(f"""
@@ -435,10 +496,21 @@ request = function()
 end
 """)
     samples = []
-    errors = non2xx = 0
     socket_errors = []
-    served = 0
+    counts = {"errors": 0, "non2xx": 0, "served": 0}
     deadline = time.time() + seconds
+    with downloads:
+        soak_traffic(port, script, deadline, proc.pid, samples, socket_errors, counts)
+    errors, non2xx, served = counts["errors"], counts["non2xx"], counts["served"]
+    return {"seconds": seconds, "requests": served, "errors": errors, "non2xx": non2xx,
+            "socket_errors": socket_errors, "rss_first_mib": samples[0],
+            "rss_last_mib": samples[-1], "rss_max_mib": max(samples), "rss_samples_mib": samples,
+            "downloads": {"complete": downloads.complete, "left": downloads.left,
+                          "failed": downloads.failed, "reasons": downloads.reasons}}
+
+
+def soak_traffic(port, script, deadline, pid, samples, socket_errors, counts):
+    """wrk runs of at most 30 s until `deadline`, RSS sampled after each."""
     while time.time() < deadline:
         chunk = max(5, min(30, int(deadline - time.time())))
         # wrk's default 2 s timeout would count a slow answer on a loaded machine as an error;
@@ -448,15 +520,13 @@ end
                               f"http://127.0.0.1:{port}/api/get/ticket_details"],
                              capture_output=True, text=True, check=True).stdout
         parsed = parse_wrk(out)
-        errors += parsed["non2xx"] + sum(map(int, re.findall(r"\d+", parsed["socket_errors"])))
-        non2xx += parsed["non2xx"]
+        counts["errors"] += parsed["non2xx"] + sum(
+            map(int, re.findall(r"\d+", parsed["socket_errors"])))
+        counts["non2xx"] += parsed["non2xx"]
         if parsed["socket_errors"]:
             socket_errors.append(parsed["socket_errors"])
-        served += int(re.search(r"(\d+) requests in", out).group(1))
-        samples.append(peak_rss_mib(proc.pid)[1])
-    return {"seconds": seconds, "requests": served, "errors": errors, "non2xx": non2xx,
-            "socket_errors": socket_errors, "rss_first_mib": samples[0],
-            "rss_last_mib": samples[-1], "rss_max_mib": max(samples), "rss_samples_mib": samples}
+        counts["served"] += int(re.search(r"(\d+) requests in", out).group(1))
+        samples.append(peak_rss_mib(pid)[1])
 
 
 # Memory may grow while the caches fill (at most 120 conversations here); beyond this it is a
@@ -475,7 +545,11 @@ def soak_summary(s):
     print(f"RSS first / last / max: {s['rss_first_mib']:.1f} / {s['rss_last_mib']:.1f} / "
           f"{s['rss_max_mib']:.1f} MiB, growth {growth:+.1f} MiB "
           f"(limit {SOAK_MAX_GROWTH_MIB} MiB)")
-    ok = s["errors"] == 0 and growth <= SOAK_MAX_GROWTH_MIB
+    d = s["downloads"]
+    print(f"downloads beside it: {d['complete']} complete, {d['left']} left part-way by the "
+          f"caller, {d['failed']} failed {d['reasons']}")
+    ok = (s["errors"] == 0 and growth <= SOAK_MAX_GROWTH_MIB and d["failed"] == 0
+          and d["complete"] > 0)
     print("soak: " + ("ok" if ok else "FAILED"))
     return 0 if ok else 1
 
@@ -514,19 +588,27 @@ def curl_downloads(url, copies, headers=()):
     return seconds, [int(size) for _, size in outs]
 
 
-def scenario_download(port, sim_port, token, pid):
-    size = DOWNLOAD_MIB << 20
+def add_attachment(sim_port, port, token, i, size):
+    """A ticket-level file of `size` bytes on fixed Zoho ticket i, as the service lists it
+    after a refresh (with its `href` and `downloadUrl`)."""
     conn = http.client.HTTPConnection("127.0.0.1", sim_port, timeout=30)
-    conn.request("POST", f"/_sim/tickets/{fixed_zoho_id(1)}/attachments",
+    conn.request("POST", f"/_sim/tickets/{fixed_zoho_id(i)}/attachments",
                  json.dumps({"name": "bench.bin", "size": size}),
                  {"Content-Type": "application/json"})
     res = conn.getresponse()
     att = json.loads(res.read())
+    conn.close()
     assert res.status == 201, att
-    status, body, _ = details(port, token, 1001, refresh=1)
+    status, body, _ = details(port, token, 1000 + i, refresh=1)
     assert status == 200, body
-    entry = next(f for f in body["attachments"] if f["id"] == att["id"])
+    return next(f for f in body["attachments"] if f["id"] == att["id"])
 
+
+def scenario_download(port, sim_port, token, pid):
+    size = DOWNLOAD_MIB << 20
+    entry = add_attachment(sim_port, port, token, 1, size)
+
+    conn = http.client.HTTPConnection("127.0.0.1", sim_port, timeout=30)
     form = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in
                     {"grant_type": "refresh_token", **OAUTH}.items())
     conn.request("POST", "/oauth/v2/token", form,
@@ -626,6 +708,9 @@ def table(r, seconds):
         s = r["soak"]
         rows.append((f"6. Soak {s['seconds']} s: requests / errors", f"{s['requests']}",
                      f"{s['errors']} errors"))
+        d = s["downloads"]
+        rows.append(("6. Soak: 4 MiB downloads beside it: complete / left / failed",
+                     f"{d['complete']} / {d['left']} / {d['failed']}", ""))
         rows.append(("6. Soak: RSS first / last / max sample",
                      f"{s['rss_first_mib']:.1f} / {s['rss_last_mib']:.1f} / "
                      f"{s['rss_max_mib']:.1f} MiB",
