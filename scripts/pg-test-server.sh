@@ -96,9 +96,13 @@ pg_test_server_start() {
 
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   # CREATEDB: the tests create and drop one database per test or module.
+  # pg_signal_backend: their DROP DATABASE ... WITH (FORCE) also ends an autovacuum worker that
+  # happens to be on the database, which PostgreSQL 15 refuses to a plain role (seen as a rare
+  # failed teardown).
   if ! pg_test_server_as_owner psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres \
       -d postgres >/dev/null <<SQL
 CREATE ROLE deskbridge LOGIN CREATEDB PASSWORD '$password';
+GRANT pg_signal_backend TO deskbridge;
 CREATE DATABASE deskbridge OWNER deskbridge;
 SQL
   then
