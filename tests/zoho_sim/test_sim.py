@@ -473,6 +473,11 @@ def test_credits(sim):
     assert status == 429 and err["errorCode"] == "THRESHOLD_EXCEEDED"
     assert int(hdrs["retry-after"]) > 0
     assert sim.counts()["credits_used"] == 4
+    sim.config(credits_retry_after=False)
+    status, hdrs, err = sim.api("/api/v1/tickets/" + T1, token=tok)
+    assert status == 429 and err["errorCode"] == "THRESHOLD_EXCEEDED"
+    assert "retry-after" not in hdrs
+    assert sim.counts()["rejected"]["credits"] == 2
 
 
 def test_error_rate_and_fault_path(sim):

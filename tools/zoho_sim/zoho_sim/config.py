@@ -57,6 +57,8 @@ KNOBS = {
     "retry_after": (_optional_int, None, "Retry-After seconds on TOO_MANY_REQUESTS (unset = none)"),
     "credits": (_non_negative(int), 100000,
                 "daily API credit budget; setting it at runtime restarts the day"),
+    "credits_retry_after": (_bool, True,
+                            "Retry-After (seconds to 00:00 UTC) on THRESHOLD_EXCEEDED; 0 = absent"),
     "error_rate": (_rate, 0.0, "share of calls answered 500 INTERNAL_SERVER_ERROR"),
     "hang_rate": (_rate, 0.0, "share of calls never answered (until the client hangs up)"),
     "malformed_rate": (_rate, 0.0, "share of calls answered 200 with a truncated body"),

@@ -151,9 +151,12 @@ async def _api_call(request, handler, state, kind):
                           "The OAuth token does not have the scope this operation needs."), 0
     if state.credits_remaining <= 0:
         state.counts.rejected["credits"] += 1
+        # API notes §7: reports differ on whether Zoho sends Retry-After here.
+        headers = ({"Retry-After": str(_seconds_to_utc_midnight())}
+                   if state.knobs["credits_retry_after"] else {})
         return zoho_error(429, "THRESHOLD_EXCEEDED",
                           "The API credits allotted for the day have been exhausted.",
-                          {"Retry-After": str(_seconds_to_utc_midnight())}), 0
+                          headers), 0
     cost = desk.weight(kind)
     state.credits_used += cost
     response = await _render(request, handler, state, kind)
