@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 #include "core/log.hpp"
@@ -186,6 +185,11 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
         tokens_.invalidate(token);
         --attempt->tries;
         return start(attempt);
+    }
+    if (res.status == 429 && code == "THRESHOLD_EXCEEDED") {
+        // The day's credits are spent, and they come back at midnight in the data centre's
+        // time zone: another try within this request's deadline cannot succeed.
+        return attempt->done(core::Error{core::ErrorKind::kTooManyRequests, what, {}});
     }
     if (res.status == 429) {
         const auto delay = res.retry_after_seconds

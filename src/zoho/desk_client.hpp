@@ -1,8 +1,9 @@
 #pragma once
 // Zoho Desk API calls with the rules every call follows: the token and orgId headers, one
 // deadline per incoming request that no retry overruns, retries with exponential backoff and
-// jitter on 5xx, timeouts and 429 (honouring Retry-After) but never on other 4xx, and one token
-// renewal plus one retry on 401 INVALID_OAUTH.
+// jitter on 5xx, timeouts and 429 TOO_MANY_REQUESTS (honouring Retry-After) but never on other
+// 4xx or on 429 THRESHOLD_EXCEEDED (the day's credits are spent), and one token renewal plus one
+// retry on 401 INVALID_OAUTH.
 //
 // Thread-safe; callbacks run on the HttpClient thread and must not block.
 

@@ -257,6 +257,23 @@ def test_zoho_failure_is_a_502(zoho_sim, svc):
     assert calls_of(zoho_sim.counts(), "attachment_content") == 4  # retried, then gave up
 
 
+def test_spent_daily_credits_are_a_502_at_once(zoho_sim, svc):
+    n = 24
+    url = links_of(svc, n)[zd.file_id(n, 1)]["downloadUrl"]
+    # Without Retry-After, as some report Zoho answering: still no retry, the credits are gone.
+    zoho_sim.config(credits=0, credits_retry_after=False)
+    start = time.monotonic()
+    status, _, raw = get(svc, url)
+    assert (status, error_of(raw)) == (502, "Zoho Desk answered HTTP 429 THRESHOLD_EXCEEDED")
+    assert time.monotonic() - start < 1.0
+    counts = zoho_sim.counts()
+    assert calls_of(counts, "attachment_content") == 1
+    assert counts["rejected"]["credits"] == 1
+    zoho_sim.config(credits=100000)  # a new day
+    status, _, raw = get(svc, url)
+    assert status == 200 and raw == sim_bytes(zd.file_id(n, 1), 2048)
+
+
 class Listener:
     """A TCP port that records every connection made to it."""
 

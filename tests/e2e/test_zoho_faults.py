@@ -145,6 +145,24 @@ def test_retry_after_beyond_the_deadline_fails_at_once(zoho_sim, svc):
     assert (counts["calls"]["threads_list"], counts["calls"]["attachments_list"]) == (1, 1)
 
 
+@pytest.mark.parametrize("retry_after", [False, True], ids=["no-retry-after", "retry-after"])
+def test_spent_daily_credits_end_at_once_without_a_retry(zoho_sim, svc, retry_after):
+    n = 18
+    svc.ok(n)  # cached, so that the spent credits are seen on a revalidation too
+    zoho_sim.config(credits=0, credits_retry_after=retry_after)
+    zoho_sim.reset(config=False)
+    body, seconds = svc.ok(n)
+    # The day's credits come back at Zoho's midnight, whatever Retry-After says (when it is
+    # there at all): one try per list, the cached copy, and no waiting.
+    assert body["sync"]["zoho"] == "stale"
+    assert "429 THRESHOLD_EXCEEDED" in body["sync"]["error"]
+    assert thread_ids(body) == zd.small_expected_thread_ids(n)
+    assert seconds < 1.0
+    counts = zoho_sim.counts()
+    assert nonzero_calls(counts) == {"threads_list": 1, "attachments_list": 1}
+    assert counts["rejected"]["credits"] == 2
+
+
 def test_max_in_flight_caps_concurrent_zoho_calls(zoho_sim, zoho_services):
     service = zoho_services.start("--zoho-max-in-flight", "2")
     # Zoho would refuse a third concurrent call; 50 thread details are waiting to be fetched.
