@@ -499,10 +499,10 @@ end
     socket_errors = []
     counts = {"errors": 0, "non2xx": 0, "served": 0}
     # This traffic spends Zoho credits far faster than a real portal's day allows (about 230
-    # a second; the simulator's default 100,000-credit day ran out after about 8 minutes). The soak measures the service
-    # over time, not the budget (tests/e2e cover spent credits), so it gets a day that lasts;
-    # a credit refusal then fails the soak, since the Zoho half would have stopped being
-    # exercised and ticket reads would quietly be answered stale.
+    # a second; the simulator's default 100,000-credit day ran out after about 8 minutes). The
+    # soak measures the service over time, not the budget (tests/e2e cover spent credits), so it
+    # gets a day that lasts; a credit refusal then fails the soak, since the Zoho half would
+    # have stopped being exercised and ticket reads would quietly be answered stale.
     request_json(sim_port, "POST", "/_sim/config", {"credits": SOAK_CREDITS})
     request_json(sim_port, "POST", "/_sim/reset", {"config": False})
     deadline = time.time() + seconds
