@@ -186,17 +186,17 @@ void DeskClient::on_response(std::shared_ptr<Attempt> attempt,
         --attempt->tries;
         return start(attempt);
     }
-    if (res.status == 429 && code == "THRESHOLD_EXCEEDED") {
-        // The day's credits are spent, and they come back at midnight in the data centre's
-        // time zone: another try within this request's deadline cannot succeed.
-        return attempt->done(core::Error{core::ErrorKind::kTooManyRequests, what, {}});
-    }
     if (res.status == 429) {
+        core::Error error{core::ErrorKind::kTooManyRequests, what, {}};
+        if (code == "THRESHOLD_EXCEEDED") {
+            // The day's credits are spent, and they come back at midnight in the data centre's
+            // time zone: another try within this request's deadline cannot succeed.
+            return attempt->done(std::move(error));
+        }
         const auto delay = res.retry_after_seconds
                                ? std::chrono::milliseconds(*res.retry_after_seconds * 1000)
                                : backoff(attempt->tries);
-        return retry_or_fail(attempt, delay,
-                             core::Error{core::ErrorKind::kTooManyRequests, what, {}});
+        return retry_or_fail(attempt, delay, std::move(error));
     }
     if (res.status >= 500) {
         return retry_or_fail(attempt, backoff(attempt->tries), core::Error::unavailable(what));
