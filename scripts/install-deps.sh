@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format
   postgresql postgresql-contrib
-  python3 python3-pytest python3-aiohttp procps
+  python3 python3-pytest python3-pytest-xdist python3-aiohttp procps
   nginx
   prometheus  # for promtool, which checks the /metrics output in the tests
   fiu-utils   # libfiu's fault injection (tests/e2e/test_faults_readonly.py)

@@ -23,6 +23,9 @@ export TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
 # The fault suites stretch their time bounds by this factor (tests/e2e/fault_load.py).
 export DESKBRIDGE_TEST_TIME_FACTOR=3
 pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider)
+# The ASan stage runs one pytest-xdist worker per core, as test.sh does; the TSan stage runs its
+# timed load suites one at a time.
+parallel=(-n "$(nproc)" --dist loadscope)
 # Tests deselected under the sanitizers; all run in the normal stage. The first four hold
 # wall-clock bounds tuned for the optimised build (measured failing on a loaded 2-core machine;
 # the sanitizers still see the same code paths through the other tests).
@@ -61,11 +64,11 @@ stage_asan() {
   build build-asan -DCMAKE_BUILD_TYPE=Debug -DDESKBRIDGE_SANITIZE=ON
   build-asan/tests/unit_tests --gtest_brief=1
   env -u DESKBRIDGE_TEST_PG_URL DESKBRIDGE_BIN=build-asan/deskbridge "${pytest[@]}" \
-    "${not_under_sanitizers[@]}" $e2e
+    "${parallel[@]}" "${not_under_sanitizers[@]}" $e2e
   if [ -n "${DESKBRIDGE_TEST_PG_URL:-}" ]; then
     # test_multi_instance runs on PostgreSQL only, so its ids do not name the engine.
-    DESKBRIDGE_BIN=build-asan/deskbridge "${pytest[@]}" "${not_under_sanitizers[@]}" \
-      -k "postgres or multi_instance" "${asan_postgres_suites[@]}"
+    DESKBRIDGE_BIN=build-asan/deskbridge "${pytest[@]}" "${parallel[@]}" \
+      "${not_under_sanitizers[@]}" -k "postgres or multi_instance" "${asan_postgres_suites[@]}"
   fi
 }
 

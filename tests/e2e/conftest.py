@@ -326,16 +326,35 @@ def server_logs(tmp_path_factory):
     return log_secrets.log_directory()
 
 
+# Under pytest-xdist every worker logs into its own directory and hands its path to the
+# controller (the workers' ends are reported before the controller's session ends).
+_worker_log_directories = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    directory = getattr(node, "workeroutput", {}).get("server_logs")
+    if directory:
+        _worker_log_directories.append(Path(directory))
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """Fails the run when any server log holds a recorded secret."""
-    directory = log_secrets.log_directory()
-    if directory is None:
+    """Fails the run when any server log holds a recorded secret (scanned once, by the
+    controller when pytest-xdist runs the tests)."""
+    own = log_secrets.log_directory()
+    if hasattr(session.config, "workerinput"):
+        if own is not None:
+            session.config.workeroutput["server_logs"] = str(own)
         return
-    leaks = log_secrets.find_leaks(directory)
+
+    directories = ([own] if own is not None else []) + _worker_log_directories
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if leaks:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if reporter is not None:
+    for directory in directories:
+        leaks = log_secrets.find_leaks(directory)
+        if leaks:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter is None:
+            continue
         count = len(list(directory.glob(log_secrets.LOG_GLOB)))
         reporter.write_line(f"secret scan: {count} server logs in {directory}, "
                             f"{len(log_secrets.recorded(directory))} secrets, "

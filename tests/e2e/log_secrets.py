@@ -1,11 +1,11 @@
 """Secrets must never reach a deskbridge log: the registry of what a test run used, and the scan.
 
-Every server of a pytest session writes its log into one directory (conftest.LOG_DIR). Whatever
-secret the tests hand to a server or receive from it is recorded in `secrets.jsonl` there:
-token signing keys, passwords (seed, CLI and every password sent to /api/get/auth), issued
-tokens, the Zoho client secret and refresh token, webhook secrets. At the end of the session
-`find_leaks` scans every `*.stderr` log for each, raw and as JSON would escape it, and for any
-Zoho access token by its shape; conftest fails the run when it finds one.
+Every server of a pytest session (of each pytest-xdist worker) logs into one directory
+(conftest's `server_logs` fixture). Whatever secret the tests hand to a server or receive from it
+is recorded in `secrets.jsonl` there: token signing keys, passwords (seed, CLI and every password
+sent to /api/get/auth), issued tokens, the Zoho client secret and refresh token, webhook secrets.
+At the end of the session `find_leaks` scans every `*.stderr` log for each, raw and as JSON would
+escape it, and for any Zoho access token by its shape; conftest fails the run when it finds one.
 """
 
 import json
