@@ -4,7 +4,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
+#include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "core/mime_types.hpp"
 #include "tickets/conversation_json.hpp"
@@ -34,22 +36,51 @@ DownloadError not_found(std::string detail = {}) {
     return {DownloadFailure::kNotFound, "Attachment not found", std::move(detail)};
 }
 
-// A body that holds one of the download slots for as long as it exists.
+// A body that holds one of the download slots until its last bytes are handed over (the end,
+// or as many bytes as announced) or it is dropped. Handing over is before the server writes
+// them, so a caller who has the whole file finds the slot free for its next download.
 class CountedStream final : public core::ByteStream {
   public:
     CountedStream(std::shared_ptr<core::ByteStream> inner,
-                  std::shared_ptr<std::atomic<std::size_t>> slots)
-        : inner_(std::move(inner)), slots_(std::move(slots)) {}
-    ~CountedStream() override { --*slots_; }
+                  std::shared_ptr<std::atomic<std::size_t>> slots,
+                  std::optional<std::uint64_t> length)
+        : inner_(std::move(inner)), slot_(std::make_shared<Slot>(std::move(slots), length)) {}
+    ~CountedStream() override { slot_->release(); }
     CountedStream(const CountedStream&) = delete;
     CountedStream& operator=(const CountedStream&) = delete;
 
-    void pull(Deliver deliver) override { inner_->pull(std::move(deliver)); }
+    void pull(Deliver deliver) override {
+        inner_->pull([slot = slot_, deliver = std::move(deliver)](core::StreamPiece piece) {
+            slot->handed += piece.bytes.size();
+            if (piece.end || piece.failed || (slot->length && slot->handed >= *slot->length)) {
+                slot->release();
+            }
+            deliver(std::move(piece));
+        });
+    }
     void cancel() override { inner_->cancel(); }
 
   private:
+    // Shared with a pending delivery, which may outlive the stream. One pull at a time, so
+    // `handed` needs no lock; the destructor may release from another thread, hence the flag.
+    struct Slot {
+        Slot(std::shared_ptr<std::atomic<std::size_t>> slots, std::optional<std::uint64_t> length)
+            : slots(std::move(slots)), length(length) {}
+
+        void release() {
+            if (!released.exchange(true)) {
+                --*slots;
+            }
+        }
+
+        std::shared_ptr<std::atomic<std::size_t>> slots;
+        const std::optional<std::uint64_t> length;
+        std::uint64_t handed = 0;
+        std::atomic<bool> released{false};
+    };
+
     std::shared_ptr<core::ByteStream> inner_;
-    std::shared_ptr<std::atomic<std::size_t>> slots_;
+    std::shared_ptr<Slot> slot_;
 };
 
 }  // namespace
@@ -164,8 +195,8 @@ void AttachmentService::fetch(const zoho::Attachment& a,
                                               std::to_string(cap) + " bytes",
                                           {}});
             }
-            meta.body = std::make_shared<CountedStream>(std::move(file->body), slots);
             meta.length = file->length;
+            meta.body = std::make_shared<CountedStream>(std::move(file->body), slots, meta.length);
             if (!file->content_type.empty()) {
                 meta.content_type = std::move(file->content_type);
             }

@@ -322,6 +322,22 @@ def test_downloads_at_once_are_capped_and_a_leaving_caller_frees_its_slot(zoho_s
     assert status == 200 and len(raw) == 4 * MiB
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+def test_a_caller_who_has_the_whole_file_may_start_the_next_at_once(zoho_sim, zoho_services,
+                                                                   fresh_data, chunked):
+    """With one download allowed, downloads one after another never meet a 503: the slot is
+    free before the caller can see the body's end, not some moment after it."""
+    service = zoho_services.start("--attachment-max-downloads", "1")
+    n = 15
+    att = add_file(zoho_sim, n, 300 * 1024)
+    url = link_of(service, n, att)
+    zoho_sim.config(download_chunked=chunked)
+
+    answers = [service.request_raw("GET", url) for _ in range(40)]
+    assert [status for status, _, _ in answers] == [200] * 40
+    assert all(len(raw) == 300 * 1024 for _, _, raw in answers)
+
+
 def test_a_download_is_not_queued_behind_every_ticket_read(zoho_sim, zoho_services, fresh_data):
     """Waiting Zoho calls start earliest deadline first. A download's deadline is long (the
     whole transfer), so it is queued as a ticket read made at the same moment would be;
