@@ -32,6 +32,7 @@ struct Flags {
     double zoho_deadline_seconds = 8;
     long zoho_max_age_seconds = 60;
     long attachment_link_ttl_seconds = 900;
+    long attachment_timeout_seconds = 60;
     // Credentials given as files (the *_FILE variables); read after parsing.
     std::string zoho_client_id_file, zoho_client_secret_file, zoho_refresh_token_file,
         zoho_org_id_file;
@@ -166,6 +167,12 @@ void add_serve_options(CLI::App* serve, Flags& f) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
         ->capture_default_str();
     serve
+        ->add_option("--attachment-timeout", f.attachment_timeout_seconds,
+                     "seconds a whole download may take, Zoho's wait and the caller's reading")
+        ->envname("DESKBRIDGE_ATTACHMENT_TIMEOUT")
+        ->check(CLI::Range(1L, 3600L))
+        ->capture_default_str();
+    serve
         ->add_option("--attachment-link-ttl", f.attachment_link_ttl_seconds,
                      "download link lifetime in seconds")
         ->envname("DESKBRIDGE_ATTACHMENT_LINK_TTL")
@@ -285,6 +292,8 @@ int main(int argc, char** argv) {
         options.server.token_ttl = std::chrono::seconds(f.token_ttl_seconds);
         options.server.limits.attachment_link_ttl =
             std::chrono::seconds(f.attachment_link_ttl_seconds);
+        options.server.limits.attachment_timeout =
+            std::chrono::seconds(f.attachment_timeout_seconds);
         options.secret = std::move(*secret);
         return app::serve(options);
     }

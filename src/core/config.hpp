@@ -50,9 +50,10 @@ struct Limits {
     // (--zoho-max-in-flight, 10 by default) until its last byte, so downloads can never take
     // more than a few of them from ticket reads.
     std::size_t max_attachment_downloads = 4;
-    // The whole download, from the first request to Zoho to the caller's last byte: a large
-    // file on a slow Zoho needs longer than a JSON call's deadline, and a caller too slow to
-    // read 20 MiB in this time would hold a Zoho slot for too long.
+    // The whole download, from the first request to Zoho to the caller's last byte
+    // (--attachment-timeout): a large file on a slow Zoho needs longer than a JSON call's
+    // deadline, and a caller too slow to read 20 MiB in this time would hold a Zoho slot for
+    // too long.
     std::chrono::seconds attachment_timeout{60};
     // Gumbo tears its tree down recursively, one stack frame per nesting level: a thread's
     // HTML is rendered as text from its first this-many tags only, which bounds the depth.

@@ -322,6 +322,40 @@ def test_downloads_at_once_are_capped_and_a_leaving_caller_frees_its_slot(zoho_s
     assert status == 200 and len(raw) == 4 * MiB
 
 
+def test_a_download_past_its_timeout_is_cut_and_frees_zoho(zoho_sim, zoho_services, fresh_data):
+    service = zoho_services.start("--attachment-timeout", "2")
+    n = 16
+    att = add_file(zoho_sim, n, 4 * MiB)
+    url = link_of(service, n, att)
+    zoho_sim.config(download_rate=256 * 1024)  # 16 s for the whole file
+
+    started = time.monotonic()
+    conn, res = open_download(service, url)
+    try:
+        assert res.status == 200
+        request_id = res.getheader("X-Request-Id")
+        received, complete = read_body(res)
+    finally:
+        conn.close()
+    took = time.monotonic() - started
+
+    # Cut at the timeout (2 s, about 512 KiB in), not at the file's 16 s: a short body that
+    # the caller can tell from a whole one, never presented as complete.
+    assert not complete and 0 < len(received) < 4 * MiB
+    assert 1.5 < took < 6, took
+    assert received == zd.attachment_bytes(att, len(received))
+    assert wait_until(lambda: zoho_sim.counts()["in_flight"] == 0), zoho_sim.counts()
+    assert wait_until(lambda: any(e.get("request_id") == request_id
+                                  for e in log_events(service, "response_aborted")))
+    assert wait_until(lambda: streamed(service).get("failed") == 1)
+
+
+def test_attachment_timeout_out_of_range_is_refused_at_start(cli, tmp_path):
+    for bad in ("0", "3601", "soon"):
+        result = cli("serve", "--db", f"sqlite:{tmp_path / 'x.db'}", "--attachment-timeout", bad)
+        assert result.returncode != 0 and "--attachment-timeout" in result.stderr, bad
+
+
 @pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
 def test_a_caller_who_has_the_whole_file_may_start_the_next_at_once(zoho_sim, zoho_services,
                                                                    fresh_data, chunked):
