@@ -82,6 +82,26 @@ def read_body(res):
     return bytes(got), length is None or int(length) == len(got)
 
 
+def read_cut_download(svc, url):
+    """Reads a download that starts well and may end short: (request id, bytes, complete)."""
+    conn, res = open_download(svc, url)
+    try:
+        assert res.status == 200
+        return (res.getheader("X-Request-Id"), *read_body(res))
+    finally:
+        conn.close()
+
+
+def aborted_event(svc, request_id):
+    """The request's `response_aborted` log line, waited for (it follows the cut)."""
+    def find():
+        return next((e for e in log_events(svc, "response_aborted")
+                     if e.get("request_id") == request_id), None)
+
+    assert wait_until(lambda: find() is not None), f"no response_aborted for {request_id}"
+    return find()
+
+
 def log_events(svc, event):
     lines = [json.loads(line) for line in svc.log_text().splitlines() if line.strip()]
     return [line for line in lines if line.get("event") == event]
@@ -242,19 +262,12 @@ def test_a_body_cut_by_zoho_is_never_complete_for_the_caller(zoho_sim, svc, fres
     zoho_sim.config(download_cut_after=cut, download_chunked=chunked)
     before = streamed(svc)
 
-    conn, res = open_download(svc, url)
-    try:
-        assert res.status == 200
-        request_id = res.getheader("X-Request-Id")
-        received, complete = read_body(res)
-    finally:
-        conn.close()
+    request_id, received, complete = read_cut_download(svc, url)
     assert not complete
     assert len(received) <= cut  # what the pipe held when the cut came is dropped
     assert received == zd.attachment_bytes(att, len(received))
 
-    assert wait_until(lambda: any(e.get("request_id") == request_id
-                                  for e in log_events(svc, "response_aborted")))
+    aborted_event(svc, request_id)
     assert streamed(svc)["failed"] == before["failed"] + 1
     assert svc.request("GET", "/healthz")[0] == 200
     zoho_sim.config(download_cut_after=0, download_chunked=False)
@@ -272,18 +285,9 @@ def test_unannounced_bytes_past_the_cap_cut_the_answer(zoho_sim, zoho_services, 
     url = link_of(service, n, liar)
     zoho_sim.config(download_chunked=True)
 
-    conn, res = open_download(service, url)
-    try:
-        assert res.status == 200
-        request_id = res.getheader("X-Request-Id")
-        received, complete = read_body(res)
-    finally:
-        conn.close()
+    request_id, received, complete = read_cut_download(service, url)
     assert not complete and len(received) <= 100000
-    assert wait_until(lambda: any(e.get("request_id") == request_id
-                                  for e in log_events(service, "response_aborted")))
-    aborted = [e for e in log_events(service, "response_aborted")
-               if e.get("request_id") == request_id][0]
+    aborted = aborted_event(service, request_id)
     assert "100000" in aborted["error"]
     assert aborted["bytes_sent"] <= 100000
 
@@ -330,13 +334,7 @@ def test_a_download_past_its_timeout_is_cut_and_frees_zoho(zoho_sim, zoho_servic
     zoho_sim.config(download_rate=256 * 1024)  # 16 s for the whole file
 
     started = time.monotonic()
-    conn, res = open_download(service, url)
-    try:
-        assert res.status == 200
-        request_id = res.getheader("X-Request-Id")
-        received, complete = read_body(res)
-    finally:
-        conn.close()
+    request_id, received, complete = read_cut_download(service, url)
     took = time.monotonic() - started
 
     # Cut at the timeout (2 s, about 512 KiB in), not at the file's 16 s: a short body that
@@ -345,8 +343,7 @@ def test_a_download_past_its_timeout_is_cut_and_frees_zoho(zoho_sim, zoho_servic
     assert 1.5 < took < 6, took
     assert received == zd.attachment_bytes(att, len(received))
     assert wait_until(lambda: zoho_sim.counts()["in_flight"] == 0), zoho_sim.counts()
-    assert wait_until(lambda: any(e.get("request_id") == request_id
-                                  for e in log_events(service, "response_aborted")))
+    aborted_event(service, request_id)
     assert wait_until(lambda: streamed(service).get("failed") == 1)
 
 
